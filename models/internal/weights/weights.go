@@ -1,0 +1,139 @@
+// Package weights loads a model's named tensors from a checkpoint into spago
+// matrices, checking names and shapes.
+package weights
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/nlpodyssey/spago/mat"
+)
+
+// Source is a checkpoint: named tensors decoded to float32. The returned
+// slice may alias read-only memory (a memory-mapped file): callers never
+// write to it.
+type Source interface {
+	Names() []string
+	Float32(name string) (data []float32, shape []int, err error)
+}
+
+// ErrMissing is returned (wrapped in a *TensorError) for a tensor that the
+// checkpoint lacks.
+var ErrMissing = errors.New("missing tensor")
+
+// ErrShape is returned (wrapped in a *TensorError) for a tensor whose shape
+// is not the one the config implies.
+var ErrShape = errors.New("tensor shape mismatch")
+
+// TensorError names the tensor a load failed on.
+type TensorError struct {
+	Name      string
+	Want, Got []int // shapes, for ErrShape
+	Err       error
+}
+
+func (e *TensorError) Error() string {
+	if errors.Is(e.Err, ErrShape) {
+		return fmt.Sprintf("tensor %s: shape %v, want %v", e.Name, e.Got, e.Want)
+	}
+	return fmt.Sprintf("tensor %s: %v", e.Name, e.Err)
+}
+
+func (e *TensorError) Unwrap() error { return e.Err }
+
+// Loader reads tensors by their Hugging Face names, trying each prefix in
+// turn (for example "bert." then ""), and remembers which names it used.
+type Loader struct {
+	src      Source
+	names    map[string]bool
+	prefixes []string
+	used     map[string]bool
+}
+
+// NewLoader returns a loader over src that tries the given name prefixes in
+// order; no prefix means names are used as they are.
+func NewLoader(src Source, prefixes ...string) *Loader {
+	if len(prefixes) == 0 {
+		prefixes = []string{""}
+	}
+	names := map[string]bool{}
+	for _, n := range src.Names() {
+		names[n] = true
+	}
+	return &Loader{src: src, names: names, prefixes: prefixes, used: map[string]bool{}}
+}
+
+// Has reports whether name exists under one of the prefixes.
+func (l *Loader) Has(name string) bool {
+	_, ok := l.resolve(name)
+	return ok
+}
+
+// Prefix returns the first prefix under which name exists.
+func (l *Loader) Prefix(name string) (string, bool) {
+	for _, p := range l.prefixes {
+		if l.names[p+name] {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+func (l *Loader) resolve(name string) (string, bool) {
+	p, ok := l.Prefix(name)
+	return p + name, ok
+}
+
+// Tensor returns the tensor name with the given shape, as a matrix: a 1-D
+// tensor of n elements becomes n×1, like spago vectors. The matrix may share
+// read-only memory with the checkpoint.
+func (l *Loader) Tensor(name string, shape ...int) (*mat.Dense[float32], error) {
+	full, ok := l.resolve(name)
+	if !ok {
+		return nil, &TensorError{Name: l.prefixes[0] + name, Err: ErrMissing}
+	}
+	data, got, err := l.src.Float32(full)
+	if err != nil {
+		return nil, &TensorError{Name: full, Err: err}
+	}
+	if !slices.Equal(got, shape) {
+		return nil, &TensorError{Name: full, Want: shape, Got: got, Err: ErrShape}
+	}
+	l.used[full] = true
+	rows, cols := 1, 1
+	switch len(shape) {
+	case 1:
+		rows = shape[0]
+	case 2:
+		rows, cols = shape[0], shape[1]
+	default:
+		return nil, &TensorError{Name: full, Err: fmt.Errorf("%d-D tensor, want 1-D or 2-D", len(shape))}
+	}
+	return mat.NewDense[float32](mat.WithShape(rows, cols), mat.WithBacking(data)), nil
+}
+
+// Unused returns the names of the checkpoint that no call loaded, except
+// those for which ignore returns true (buffers such as position_ids).
+func (l *Loader) Unused(ignore func(name string) bool) []string {
+	var out []string
+	for n := range l.names {
+		if !l.used[n] && (ignore == nil || !ignore(n)) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// HasSuffix reports whether name ends with one of the suffixes; a helper for
+// Unused's ignore functions.
+func HasSuffix(name string, suffixes ...string) bool {
+	for _, s := range suffixes {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
+}
