@@ -1,0 +1,116 @@
+package kernel
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// refAttention is the float64 definition of Attention: out and probs.
+func refAttention(cfg AttentionConfig, q []float32, ldq int, k []float32, ldk int, v []float32, ldv int, qLen, kLen int, keyBias []float32) (out [][]float64, probs []float64) {
+	d := cfg.HeadDim
+	out = make([][]float64, qLen)
+	for i := range out {
+		out[i] = make([]float64, cfg.Heads*d)
+	}
+	probs = make([]float64, cfg.Heads*qLen*kLen)
+	for h := 0; h < cfg.Heads; h++ {
+		for i := 0; i < qLen; i++ {
+			s := make([]float64, kLen)
+			mx := math.Inf(-1)
+			for j := range s {
+				var dot float64
+				for c := h * d; c < (h+1)*d; c++ {
+					dot += float64(q[i*ldq+c]) * float64(k[j*ldk+c])
+				}
+				s[j] = dot * float64(cfg.Scale)
+				if cfg.Causal && j > cfg.Past+i {
+					s[j] = MaskValue
+				}
+				if keyBias != nil {
+					s[j] += float64(keyBias[j])
+				}
+				mx = math.Max(mx, s[j])
+			}
+			var sum float64
+			for j := range s {
+				s[j] = math.Exp(s[j] - mx)
+				sum += s[j]
+			}
+			for j := range s {
+				s[j] /= sum
+				probs[(h*qLen+i)*kLen+j] = s[j]
+				for c := 0; c < d; c++ {
+					out[i][h*d+c] += s[j] * float64(v[j*ldv+h*d+c])
+				}
+			}
+		}
+	}
+	return out, probs
+}
+
+func TestAttention(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name           string
+		heads, d       int
+		qLen, kLen     int
+		causal         bool
+		past           int
+		pad            bool // mask the first two keys
+		withProbs      bool
+		ldPad, outPadd int
+	}{
+		{"bert", 4, 16, 9, 9, false, 0, true, true, 0, 0},
+		{"bert strided", 3, 8, 17, 17, false, 0, false, false, 5, 3},
+		{"gpt2 prefill", 2, 64, 33, 33, true, 0, false, true, 0, 0},
+		{"gpt2 decode", 12, 64, 1, 40, true, 39, false, true, 0, 0},
+		{"gpt2 chunk", 2, 32, 5, 12, true, 7, true, false, 1, 0},
+		{"one key", 2, 4, 1, 1, true, 0, false, true, 0, 0},
+	}
+	for _, tt := range tests {
+		r := rand.New(rand.NewPCG(uint64(tt.qLen), uint64(tt.kLen)))
+		hid := tt.heads * tt.d
+		ld := hid + tt.ldPad
+		q, k, v := randSlice(r, tt.qLen*ld), randSlice(r, tt.kLen*ld), randSlice(r, tt.kLen*ld)
+		for i := range q {
+			q[i] *= 3
+		}
+		ldo := hid + tt.outPadd
+		out := randSlice(r, tt.qLen*ldo)
+		var keyBias, probs []float32
+		if tt.pad {
+			keyBias = make([]float32, tt.kLen)
+			keyBias[0], keyBias[1] = MaskValue, MaskValue
+		}
+		if tt.withProbs {
+			probs = make([]float32, tt.heads*tt.qLen*tt.kLen)
+		}
+		cfg := AttentionConfig{Heads: tt.heads, HeadDim: tt.d, Scale: float32(1 / math.Sqrt(float64(tt.d))), Causal: tt.causal, Past: tt.past}
+		wantOut, wantProbs := refAttention(cfg, q, ld, k, ld, v, ld, tt.qLen, tt.kLen, keyBias)
+		Attention(cfg, out, ldo, q, ld, k, ld, v, ld, tt.qLen, tt.kLen, keyBias, probs)
+		for i := 0; i < tt.qLen; i++ {
+			checkClose(t, tt.name+" out", out[i*ldo:i*ldo+hid], wantOut[i], 1e-5, 1e-4)
+		}
+		if probs != nil {
+			checkClose(t, tt.name+" probs", probs, wantProbs, 1e-6, 1e-4)
+		}
+	}
+}
+
+func TestParallelCoversRange(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, 2, 3, 17, 1000} {
+		seen := make([]int32, n)
+		Parallel(n, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				seen[i]++
+			}
+		})
+		for i, s := range seen {
+			if s != 1 {
+				t.Fatalf("n=%d: index %d visited %d times", n, i, s)
+			}
+		}
+	}
+}

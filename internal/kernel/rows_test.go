@@ -1,0 +1,155 @@
+package kernel
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestAddRowAndAdd(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, d := range [][3]int{{1, 1, 1}, {3, 17, 20}, {5, 768, 768}, {2, 33, 40}} {
+		rows, n, ld := d[0], d[1], d[2]
+		x := randSlice(r, rows*ld)
+		v := randSlice(r, n)
+		want := widen(x)
+		for i := 0; i < rows; i++ {
+			for j := 0; j < n; j++ {
+				want[i*ld+j] += float64(v[j])
+			}
+		}
+		AddRow(x, rows, ld, v)
+		checkClose(t, "AddRow", x, want, 1e-7, 1e-7)
+
+		y := randSlice(r, len(x))
+		want = widen(x)
+		for i := range want {
+			want[i] += float64(y[i])
+		}
+		Add(x, y)
+		checkClose(t, "Add", x, want, 1e-7, 1e-7)
+	}
+}
+
+func refLayerNorm(x []float32, rows, ld int, gamma, beta []float32, eps float64) []float64 {
+	out := widen(x)
+	n := len(gamma)
+	for i := 0; i < rows; i++ {
+		r := out[i*ld : i*ld+n]
+		var mean, vr float64
+		for _, v := range r {
+			mean += v
+		}
+		mean /= float64(n)
+		for _, v := range r {
+			vr += (v - mean) * (v - mean)
+		}
+		vr /= float64(n)
+		inv := 1 / math.Sqrt(vr+eps)
+		for j, v := range r {
+			r[j] = (v-mean)*inv*float64(gamma[j]) + float64(beta[j])
+		}
+	}
+	return out
+}
+
+func TestLayerNorm(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, d := range [][3]int{{1, 1, 1}, {2, 7, 9}, {4, 768, 768}, {3, 1024, 1030}, {1, 17, 17}} {
+		rows, n, ld := d[0], d[1], d[2]
+		x := randSlice(r, rows*ld)
+		for i := range x {
+			x[i] = 3*x[i] + 5 // an offset mean, as residual streams have
+		}
+		gamma, beta := randSlice(r, n), randSlice(r, n)
+		want := refLayerNorm(x, rows, ld, gamma, beta, 1e-5)
+		LayerNorm(x, rows, ld, gamma, beta, 1e-5)
+		checkClose(t, "LayerNorm", x, want, 2e-5, 2e-5)
+	}
+}
+
+func refSoftmax(x []float32, rows, cols, ld int) []float64 {
+	out := widen(x)
+	for i := 0; i < rows; i++ {
+		r := out[i*ld : i*ld+cols]
+		mx := math.Inf(-1)
+		for _, v := range r {
+			mx = math.Max(mx, v)
+		}
+		var s float64
+		for j, v := range r {
+			r[j] = math.Exp(v - mx)
+			s += r[j]
+		}
+		for j := range r {
+			r[j] /= s
+		}
+	}
+	return out
+}
+
+func TestSoftmax(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, d := range [][3]int{{1, 1, 1}, {3, 5, 8}, {4, 128, 128}, {2, 77, 100}, {1, 1000, 1000}} {
+		rows, cols, ld := d[0], d[1], d[2]
+		x := randSlice(r, rows*ld)
+		for i := range x {
+			x[i] *= 20
+		}
+		x[0] = MaskValue
+		want := refSoftmax(x, rows, cols, ld)
+		Softmax(x, rows, cols, ld)
+		checkClose(t, "Softmax", x, want, 1e-7, 1e-5)
+	}
+}
+
+func TestSoftmaxMaskedRowIsUniform(t *testing.T) {
+	t.Parallel()
+	x := []float32{MaskValue, MaskValue, MaskValue, MaskValue, 1, MaskValue}
+	Softmax(x, 2, 3, 3)
+	checkClose(t, "Softmax", x, []float64{1. / 3, 1. / 3, 1. / 3, 0, 1, 0}, 1e-7, 0)
+}
+
+// activationCases lists each activation with its float64 definition.
+var activationCases = []struct {
+	name string
+	fn   Activation
+	ref  func(float64) float64
+}{
+	{"GELU", GELU, func(x float64) float64 { return 0.5 * x * (1 + math.Erf(x/math.Sqrt2)) }},
+	{"GELUTanh", GELUTanh, func(x float64) float64 {
+		return 0.5 * x * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(x+0.044715*x*x*x)))
+	}},
+	{"GELUFast", GELUFast, func(x float64) float64 {
+		return 0.5 * x * (1 + math.Tanh(x*0.7978845608*(1+0.044715*x*x)))
+	}},
+	{"QuickGELU", QuickGELU, func(x float64) float64 { return x / (1 + math.Exp(-1.702*x)) }},
+	{"ReLU", ReLU, func(x float64) float64 { return math.Max(x, 0) }},
+	{"Tanh", Tanh, math.Tanh},
+}
+
+// activationInputs is a dense grid over [-12, 12] plus the edges of float32.
+func activationInputs() []float32 {
+	var x []float32
+	for v := -12.0; v <= 12; v += 1.0 / 512 {
+		x = append(x, float32(v))
+	}
+	return append(x, 0, -0, 1e-30, -1e-30, 30, -30, 100, -100, 1e4, -1e4, 3e38, -3e38)
+}
+
+func TestActivations(t *testing.T) {
+	t.Parallel()
+	in := activationInputs()
+	for _, tc := range activationCases {
+		x := append([]float32(nil), in...)
+		want := make([]float64, len(x))
+		for i, v := range x {
+			want[i] = tc.ref(float64(v))
+		}
+		tc.fn(x)
+		checkClose(t, tc.name, x, want, 1e-6, 1e-6)
+	}
+}
