@@ -50,6 +50,7 @@ type Loader struct {
 	names    map[string]bool
 	prefixes []string
 	used     map[string]bool
+	aliases  map[string]string // name asked for -> name in the checkpoint
 }
 
 // NewLoader returns a loader over src that tries the given name prefixes in
@@ -62,7 +63,19 @@ func NewLoader(src Source, prefixes ...string) *Loader {
 	for _, n := range src.Names() {
 		names[n] = true
 	}
-	return &Loader{src: src, names: names, prefixes: prefixes, used: map[string]bool{}}
+	return &Loader{src: src, names: names, prefixes: prefixes, used: map[string]bool{}, aliases: map[string]string{}}
+}
+
+// WithPrefixes returns a loader over the same checkpoint that tries other
+// prefixes; it shares the record of used names (and the aliases) with l, so
+// one Unused call covers both.
+func (l *Loader) WithPrefixes(prefixes ...string) *Loader {
+	if len(prefixes) == 0 {
+		prefixes = []string{""}
+	}
+	c := *l
+	c.prefixes = prefixes
+	return &c
 }
 
 // Has reports whether name exists under one of the prefixes.
@@ -74,15 +87,30 @@ func (l *Loader) Has(name string) bool {
 // Prefix returns the first prefix under which name exists.
 func (l *Loader) Prefix(name string) (string, bool) {
 	for _, p := range l.prefixes {
-		if l.names[p+name] {
+		if l.names[p+name] || l.aliases[p+name] != "" {
 			return p, true
 		}
 	}
 	return "", false
 }
 
+// Alias makes every checkpoint name ending in from also found under the same
+// name ending in to, unless the checkpoint has that name itself: legacy
+// LayerNorm names are read with Alias(".gamma", ".weight") and
+// Alias(".beta", ".bias"). Call it before loading.
+func (l *Loader) Alias(from, to string) {
+	for n := range l.names {
+		if base, ok := strings.CutSuffix(n, from); ok && !l.names[base+to] {
+			l.aliases[base+to] = n
+		}
+	}
+}
+
 func (l *Loader) resolve(name string) (string, bool) {
 	p, ok := l.Prefix(name)
+	if a := l.aliases[p+name]; ok && a != "" && !l.names[p+name] {
+		return a, true
+	}
 	return p + name, ok
 }
 
@@ -101,7 +129,6 @@ func (l *Loader) Tensor(name string, shape ...int) (*mat.Dense[float32], error) 
 	if !slices.Equal(got, shape) {
 		return nil, &TensorError{Name: full, Want: shape, Got: got, Err: ErrShape}
 	}
-	l.used[full] = true
 	rows, cols := 1, 1
 	switch len(shape) {
 	case 1:
@@ -111,7 +138,14 @@ func (l *Loader) Tensor(name string, shape ...int) (*mat.Dense[float32], error) 
 	default:
 		return nil, &TensorError{Name: full, Err: fmt.Errorf("%d-D tensor, want 1-D or 2-D", len(shape))}
 	}
+	l.used[full] = true
 	return mat.NewDense[float32](mat.WithShape(rows, cols), mat.WithBacking(data)), nil
+}
+
+// Used reports whether a Tensor call loaded the checkpoint name (the name
+// as the checkpoint spells it).
+func (l *Loader) Used(name string) bool {
+	return l.used[name]
 }
 
 // Unused returns the names of the checkpoint that no call loaded, except

@@ -1,0 +1,67 @@
+package layers
+
+import (
+	"github.com/hfgo/hfgo/internal/kernel"
+	"github.com/hfgo/hfgo/models/internal/weights"
+	"github.com/nlpodyssey/spago/mat"
+	"github.com/nlpodyssey/spago/nn"
+)
+
+// Linear is an affine map of In features to Out features.
+//
+// By default the weight is stored Out×In, as torch.nn.Linear stores it, and
+// y = x·Wᵀ + b. With InOut the weight is stored In×Out, as GPT-2's Conv1D
+// stores it, and y = x·W + b. Bias is nil for a map without bias.
+type Linear struct {
+	nn.Module
+	Weight  *nn.Param
+	Bias    *nn.Param
+	In, Out int
+	InOut   bool
+}
+
+// Param wraps m as a parameter without copying it (nn.NewParam would clone).
+func Param(m *mat.Dense[float32]) *nn.Param {
+	return &nn.Param{Matrix: m}
+}
+
+// Data returns the float32 values of a parameter, row-major, without copying.
+func Data(p *nn.Param) []float32 {
+	return mat.Data[float32](p.Matrix)
+}
+
+// LoadLinear loads prefix.weight (Out×In, or In×Out when inOut) and, when
+// bias is true, prefix.bias (Out).
+func LoadLinear(l *weights.Loader, prefix string, in, out int, bias, inOut bool) (*Linear, error) {
+	shape := []int{out, in}
+	if inOut {
+		shape = []int{in, out}
+	}
+	w, err := l.Tensor(prefix+".weight", shape...)
+	if err != nil {
+		return nil, err
+	}
+	lin := &Linear{Weight: Param(w), In: in, Out: out, InOut: inOut}
+	if bias {
+		b, err := l.Tensor(prefix+".bias", out)
+		if err != nil {
+			return nil, err
+		}
+		lin.Bias = Param(b)
+	}
+	return lin, nil
+}
+
+// Forward sets the rows×Out matrix y (row stride ldy) to the map of the
+// rows×In matrix x (row stride ldx).
+func (l *Linear) Forward(y []float32, ldy int, x []float32, ldx int, rows int) {
+	w := Data(l.Weight)
+	ldw := l.In
+	if l.InOut {
+		ldw = l.Out
+	}
+	kernel.Gemm(!l.InOut, rows, l.Out, l.In, 1, x, ldx, w, ldw, 0, y, ldy)
+	if l.Bias != nil {
+		kernel.AddRow(y, rows, ldy, Data(l.Bias))
+	}
+}

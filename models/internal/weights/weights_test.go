@@ -1,0 +1,96 @@
+package weights
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/nlpodyssey/spago/mat"
+)
+
+func testSource() Memory {
+	return Memory{
+		"bert.embeddings.LayerNorm.gamma":         {Data: []float32{1, 2}, Shape: []int{2}},
+		"bert.embeddings.LayerNorm.beta":          {Data: []float32{3, 4}, Shape: []int{2}},
+		"bert.pooler.dense.weight":                {Data: []float32{1, 2, 3, 4, 5, 6}, Shape: []int{2, 3}},
+		"cls.predictions.bias":                    {Data: []float32{7}, Shape: []int{1}},
+		"bert.embeddings.position_ids":            {Data: []float32{0, 1}, Shape: []int{1, 2}},
+		"encoder.layer.0.output.LayerNorm.weight": {Data: []float32{9}, Shape: []int{1}},
+		"encoder.layer.0.output.LayerNorm.gamma":  {Data: []float32{8}, Shape: []int{1}},
+		"broken":                                  {Data: []float32{1}, Shape: []int{2}},
+		"cube":                                    {Data: make([]float32, 8), Shape: []int{2, 2, 2}},
+	}
+}
+
+func TestLoaderTensor(t *testing.T) {
+	t.Parallel()
+	l := NewLoader(testSource(), "bert.", "")
+	l.Alias(".gamma", ".weight")
+	l.Alias(".beta", ".bias")
+	tests := []struct {
+		name  string
+		shape []int
+		want  []float32
+		rows  int
+		err   error
+	}{
+		{"embeddings.LayerNorm.weight", []int{2}, []float32{1, 2}, 2, nil},
+		{"embeddings.LayerNorm.bias", []int{2}, []float32{3, 4}, 2, nil},
+		{"pooler.dense.weight", []int{2, 3}, []float32{1, 2, 3, 4, 5, 6}, 2, nil},
+		{"cls.predictions.bias", []int{1}, []float32{7}, 1, nil},
+		// The real name wins over an alias.
+		{"encoder.layer.0.output.LayerNorm.weight", []int{1}, []float32{9}, 1, nil},
+		{"pooler.dense.weight", []int{3, 2}, nil, 0, ErrShape},
+		{"pooler.dense.bias", []int{2}, nil, 0, ErrMissing},
+		{"broken", []int{2}, nil, 0, nil},
+		{"cube", []int{2, 2, 2}, nil, 0, nil},
+	}
+	for _, tc := range tests {
+		m, err := l.Tensor(tc.name, tc.shape...)
+		if tc.want == nil {
+			var te *TensorError
+			if err == nil || !errors.As(err, &te) {
+				t.Errorf("%s: error %v, want a *TensorError", tc.name, err)
+			}
+			if tc.err != nil && !errors.Is(err, tc.err) {
+				t.Errorf("%s: error %v, want %v", tc.name, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, mat.Data[float32](m)); diff != "" {
+			t.Errorf("%s: (-want +got)\n%s", tc.name, diff)
+		}
+		if m.Shape()[0] != tc.rows {
+			t.Errorf("%s: %d rows, want %d", tc.name, m.Shape()[0], tc.rows)
+		}
+	}
+	heads := l.WithPrefixes("")
+	if _, err := heads.Tensor("embeddings.LayerNorm.weight", 2); !errors.Is(err, ErrMissing) {
+		t.Errorf("WithPrefixes(\"\") found a bert.-prefixed name: %v", err)
+	}
+	if _, err := heads.Tensor("bert.embeddings.LayerNorm.weight", 2); err != nil {
+		t.Errorf("WithPrefixes loses the aliases: %v", err)
+	}
+	if !l.Used("bert.embeddings.LayerNorm.gamma") || l.Used("encoder.layer.0.output.LayerNorm.gamma") {
+		t.Error("Used does not report the checkpoint names loaded")
+	}
+	got := l.Unused(func(n string) bool { return HasSuffix(n, "position_ids") })
+	want := []string{"broken", "cube", "encoder.layer.0.output.LayerNorm.gamma"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Unused (-want +got)\n%s", diff)
+	}
+}
+
+func TestShapeErrorMessage(t *testing.T) {
+	t.Parallel()
+	l := NewLoader(testSource(), "bert.", "")
+	_, err := l.Tensor("pooler.dense.weight", 4, 3)
+	want := "tensor bert.pooler.dense.weight: shape [2 3], want [4 3]"
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+}
