@@ -1,0 +1,18 @@
+// Package gpt2 runs GPT-2 (GPT2Model and GPT2LMHeadModel of Hugging Face
+// transformers) in pure Go on spago matrices: the forward pass over whole
+// (tokens x hidden) matrices, a preallocated key/value cache for incremental
+// decoding, and text generation (greedy or sampled, with temperature, top-k,
+// top-p and repetition penalty) that streams tokens as they are produced.
+//
+// Numerics follow transformers: pre-LN blocks, Conv1D weights stored
+// (in, out), the fused c_attn projection split into q|k|v, attention scaled
+// by 1/sqrt(head_dim) (and 1/(layer+1) when the config asks), causal and
+// padding masks at the float32 minimum, gelu_new, and an lm_head tied to the
+// token embeddings. Every matrix product and row pass goes through
+// internal/kernel. Outputs match transformers to float32 precision.
+//
+// Weights stay in the checkpoint's float32 memory (fp16 and bf16 checkpoints
+// are widened once): the model never writes into them, so a memory-mapped
+// checkpoint is shared, not copied. A Model is safe for concurrent use; a
+// Cache belongs to one decoding sequence batch at a time.
+package gpt2

@@ -1,0 +1,74 @@
+package gpt2
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/nlpodyssey/spago/mat"
+)
+
+func TestForwardMatchesTransformers(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(fixtures, "gpt2")
+	m := loadFixtureModel(t, dir)
+	exp := readST(t, filepath.Join(dir, "expected.safetensors"))
+	man := readManifest(t)
+	for _, in := range man.Inputs {
+		t.Run(in.Name, func(t *testing.T) {
+			t.Parallel()
+			ids, _ := exp.i64(t, in.Name+".input_ids")
+			if !slices.Equal(ids, in.InputIDs) {
+				t.Fatalf("input_ids %v, manifest %v", ids, in.InputIDs)
+			}
+			out, err := m.Forward(Input{InputIDs: [][]int{ids}}, Options{HiddenStates: true, Attentions: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := in.Name + "."
+			if exp.has(p + "logits") {
+				want, _ := exp.f32(t, p+"logits")
+				closeTo(t, "logits", mat.Data[float32](out.Logits), want)
+			}
+			checkSummaries(t, exp, p+"logits", rowsOf(mat.Data[float32](out.Logits), m.Config.VocabSize))
+			want, _ := exp.f32(t, p+"last_hidden_state")
+			closeTo(t, "last_hidden_state", mat.Data[float32](out.LastHiddenState), want)
+			if len(out.HiddenStates) != m.Config.NLayer+1 || len(out.Attentions) != m.Config.NLayer {
+				t.Fatalf("%d hidden states and %d attentions", len(out.HiddenStates), len(out.Attentions))
+			}
+			for i, h := range out.HiddenStates {
+				name := fmt.Sprintf("hidden_states.%d", i)
+				want, _ := exp.f32(t, p+name)
+				closeTo(t, name, mat.Data[float32](h), want)
+			}
+			for i, a := range out.Attentions {
+				name := fmt.Sprintf("attentions.%d", i)
+				want, _ := exp.f32(t, p+name)
+				closeTo(t, name, mat.Data[float32](a), want)
+			}
+		})
+	}
+}
+
+func TestIncrementalMatchesTransformers(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(fixtures, "gpt2")
+	m := loadFixtureModel(t, dir)
+	exp := readST(t, filepath.Join(dir, "expected.safetensors"))
+	for _, in := range readManifest(t).Inputs {
+		t.Run(in.Name, func(t *testing.T) {
+			t.Parallel()
+			c := m.NewCache(1, len(in.InputIDs))
+			var logits [][]float32
+			for _, id := range in.InputIDs {
+				out, err := m.Forward(Input{InputIDs: [][]int{{id}}}, Options{Cache: c, Logits: LastLogits})
+				if err != nil {
+					t.Fatal(err)
+				}
+				logits = append(logits, mat.Data[float32](out.Logits))
+			}
+			checkSummaries(t, exp, in.Name+".incremental_logits", logits)
+		})
+	}
+}
