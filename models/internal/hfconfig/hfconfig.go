@@ -59,6 +59,10 @@ func Decode(data []byte, v any) error {
 	return nil
 }
 
+// MaxLabels bounds num_labels, so that a corrupt config cannot make
+// Labels allocate without limit.
+const MaxLabels = 1 << 20
+
 // Labels returns the label names indexed by class id, as PretrainedConfig
 // builds them: from id2label when present (ids must be 0..n-1), else
 // LABEL_0..LABEL_{n-1} with n = num_labels (default 2).
@@ -68,8 +72,8 @@ func (c *Common) Labels() ([]string, error) {
 		if c.NumLabels != nil {
 			n = *c.NumLabels
 		}
-		if n < 0 {
-			return nil, fmt.Errorf("%w: num_labels %d is negative", ErrInvalid, n)
+		if n < 0 || n > MaxLabels {
+			return nil, fmt.Errorf("%w: num_labels %d is outside [0, %d]", ErrInvalid, n, MaxLabels)
 		}
 		labels := make([]string, n)
 		for i := range labels {
