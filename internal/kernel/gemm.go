@@ -1,35 +1,31 @@
 package kernel
 
+import (
+	"runtime"
+	"sync"
+)
+
 // Gemm computes C = alpha·A·op(B) + beta·C.
 //
 // A is m×k with row stride lda. When transB is false, B is k×n with row
 // stride ldb; when transB is true, B is stored n×k (the layout of a PyTorch
 // Linear weight, out×in) with row stride ldb and Bᵀ is used, without copying.
 // C is m×n with row stride ldc. beta == 0 overwrites C (NaNs in C ignored).
+//
+// The product is blocked for the caches, packed, and split across all cores.
 func Gemm(transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	GemmBias(transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+}
+
+// GemmBias is Gemm that also adds bias (n values, or nil) to every row of C:
+// C = alpha·A·op(B) + beta·C + bias, with the bias added in the same pass.
+// A Linear layer y = x·Wᵀ + b is GemmBias(true, rows, out, in, 1, x, in, w,
+// in, 0, y, out, b).
+func GemmBias(transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32) {
 	checkGemm(transB, m, n, k, a, lda, b, ldb, c, ldc)
-	for i := 0; i < m; i++ {
-		ci := c[i*ldc : i*ldc+n]
-		ai := a[i*lda : i*lda+k]
-		for j := range ci {
-			var s float32
-			if transB {
-				bj := b[j*ldb : j*ldb+k]
-				for p, av := range ai {
-					s += av * bj[p]
-				}
-			} else {
-				for p, av := range ai {
-					s += av * b[p*ldb+j]
-				}
-			}
-			if beta == 0 {
-				ci[j] = alpha * s
-			} else {
-				ci[j] = alpha*s + beta*ci[j]
-			}
-		}
-	}
+	checkBias(bias, n)
+	run(best, &gemmJob{m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+		b: operandB{b: b, ldb: ldb, trans: transB}, beta: beta, c: c, ldc: ldc, bias: bias})
 }
 
 func checkGemm(transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
@@ -50,3 +46,77 @@ func checkGemm(transB bool, m, n, k int, a []float32, lda int, b []float32, ldb 
 		panic("kernel: slice shorter than its matrix")
 	}
 }
+
+func checkBias(bias []float32, n int) {
+	if bias != nil && len(bias) != n {
+		panic("kernel: bias length differs from the columns of C")
+	}
+}
+
+// serialWork is the number of multiply-adds below which a product runs on
+// one core: starting goroutines costs more than it saves.
+const serialWork = 1 << 18
+
+// run splits a job across the cores, by rows or by columns of C, whichever
+// packs less per core, and waits for it.
+func run(im *impl, j *gemmJob) {
+	t := runtime.GOMAXPROCS(0)
+	if t <= 1 || j.m*j.n*j.k < serialWork {
+		gemmSerial(im, j)
+		return
+	}
+	parts := splitJob(j, t)
+	if len(parts) == 1 {
+		gemmSerial(im, j)
+		return
+	}
+	var wg sync.WaitGroup
+	for _, p := range parts[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gemmSerial(im, p)
+		}()
+	}
+	gemmSerial(im, parts[0])
+	wg.Wait()
+}
+
+// splitJob cuts j into at most t jobs over disjoint blocks of C.
+func splitJob(j *gemmJob, t int) []*gemmJob {
+	packB := j.k
+	if j.b.packed != nil {
+		packB = 0
+	}
+	// Estimated cycles for one core: multiply-adds over 16 a cycle, plus
+	// one cycle per packed element of A, two per element of B.
+	nPer := roundUp(ceilDiv(j.n, t), nr)
+	byCols := roundUp(j.m, mr)*nPer*j.k/16 + j.m*j.k + 2*nPer*packB
+	mPer := roundUp(ceilDiv(j.m, t), mr)
+	byRows := mPer*roundUp(j.n, nr)*j.k/16 + mPer*j.k + 2*j.n*packB
+	var parts []*gemmJob
+	if byCols <= byRows {
+		for lo := 0; lo < j.n; lo += nPer {
+			p := *j
+			p.n = min(nPer, j.n-lo)
+			p.b = j.b.at(lo)
+			p.c = j.c[lo:]
+			if j.bias != nil {
+				p.bias = j.bias[lo : lo+p.n]
+			}
+			parts = append(parts, &p)
+		}
+		return parts
+	}
+	for lo := 0; lo < j.m; lo += mPer {
+		p := *j
+		p.m = min(mPer, j.m-lo)
+		p.a = j.a[lo*j.lda:]
+		p.c = j.c[lo*j.ldc:]
+		parts = append(parts, &p)
+	}
+	return parts
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+func roundUp(a, b int) int { return ceilDiv(a, b) * b }

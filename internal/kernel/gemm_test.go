@@ -17,7 +17,7 @@ func gemmCases() []gemmCase {
 	dims := [][3]int{
 		{1, 1, 1}, {1, 3, 17}, {3, 1, 5}, {2, 17, 3}, {6, 16, 1}, {7, 17, 9},
 		{12, 32, 64}, {13, 33, 65}, {17, 129, 31}, {1, 200, 300}, {129, 17, 257},
-		{64, 48, 520}, {100, 70, 1}, {5, 5, 0},
+		{64, 48, 520}, {100, 70, 1}, {5, 5, 0}, {7, 3100, 3}, {200, 40, 300},
 	}
 	for _, d := range dims {
 		for _, tb := range []bool{false, true} {
@@ -31,9 +31,49 @@ func gemmCases() []gemmCase {
 	return cases
 }
 
+// gemmFunc is one way of computing C = alpha·A·op(B) + beta·C + bias.
+type gemmFunc func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32)
+
+// gemmVariants are the entry points and code paths that must agree with the
+// reference: the public functions, and each implementation run serially and
+// split across goroutines.
+func gemmVariants() map[string]gemmFunc {
+	v := map[string]gemmFunc{
+		"Gemm": func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+			Gemm(tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
+			if bias != nil {
+				AddRow(c, tc.m, ldc, bias)
+			}
+		},
+		"GemmBias": func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+			GemmBias(tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc, bias)
+		},
+		"GemmPacked": func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+			GemmPacked(tc.m, tc.alpha, a, lda, PackB(tc.transB, tc.k, tc.n, b, ldb), tc.beta, c, ldc, bias)
+		},
+	}
+	for _, im := range impls() {
+		job := func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) *gemmJob {
+			return &gemmJob{m: tc.m, n: tc.n, k: tc.k, alpha: tc.alpha, a: a, lda: lda,
+				b: operandB{b: b, ldb: ldb, trans: tc.transB}, beta: tc.beta, c: c, ldc: ldc, bias: bias}
+		}
+		v[im.name+"/serial"] = func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+			gemmSerial(im, job(tc, a, lda, b, ldb, c, ldc, bias))
+		}
+		v[im.name+"/split"] = func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+			j := job(tc, a, lda, b, ldb, c, ldc, bias)
+			parts := splitJob(j, 3)
+			for _, p := range parts {
+				gemmSerial(im, p)
+			}
+		}
+	}
+	return v
+}
+
 // runGemmCase checks gemm against the float64 reference and that the padding
 // between rows of C is left alone.
-func runGemmCase(t *testing.T, gemm func(bool, int, int, int, float32, []float32, int, []float32, int, float32, []float32, int), tc gemmCase, seed uint64) {
+func runGemmCase(t *testing.T, name string, gemm gemmFunc, tc gemmCase, withBias bool, seed uint64) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(seed, uint64(tc.m*1000+tc.n)))
 	lda, ldc := tc.k+tc.padA, tc.n+tc.pad
@@ -45,8 +85,17 @@ func runGemmCase(t *testing.T, gemm func(bool, int, int, int, float32, []float32
 	a := randSlice(r, max(tc.m*lda, 1))
 	b := randSlice(r, max(bRows*ldb, 1))
 	c := randSlice(r, max(tc.m*ldc, 1))
+	var bias []float32
 	want := refGemm(tc.transB, tc.m, tc.n, tc.k, float64(tc.alpha), a, lda, b, ldb, float64(tc.beta), c, ldc)
-	gemm(tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
+	if withBias {
+		bias = randSlice(r, tc.n)
+		for i := 0; i < tc.m; i++ {
+			for j := 0; j < tc.n; j++ {
+				want[i*ldc+j] += float64(bias[j])
+			}
+		}
+	}
+	gemm(tc, a, lda, b, ldb, c, ldc, bias)
 	atol := 1e-6 * float64(tc.k+4)
 	for i := 0; i < tc.m; i++ {
 		for j := 0; j < ldc; j++ {
@@ -54,12 +103,12 @@ func runGemmCase(t *testing.T, gemm func(bool, int, int, int, float32, []float32
 			w := want[x]
 			if j >= tc.n {
 				if c[x] != float32(w) {
-					t.Fatalf("%+v: padding C[%d][%d] changed to %v", tc, i, j, c[x])
+					t.Fatalf("%s %+v: padding C[%d][%d] changed to %v", name, tc, i, j, c[x])
 				}
 				continue
 			}
 			if closeTo(c[x:x+1], want[x:x+1], atol, 1e-5) >= 0 {
-				t.Fatalf("%+v: C[%d][%d] = %v, want %v", tc, i, j, c[x], w)
+				t.Fatalf("%s %+v bias %v: C[%d][%d] = %v, want %v", name, tc, withBias, i, j, c[x], w)
 			}
 		}
 	}
@@ -67,8 +116,13 @@ func runGemmCase(t *testing.T, gemm func(bool, int, int, int, float32, []float32
 
 func TestGemm(t *testing.T) {
 	t.Parallel()
-	for i, tc := range gemmCases() {
-		runGemmCase(t, Gemm, tc, uint64(i))
+	for name, fn := range gemmVariants() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			for i, tc := range gemmCases() {
+				runGemmCase(t, name, fn, tc, i%2 == 1, uint64(i))
+			}
+		})
 	}
 }
 

@@ -1,0 +1,78 @@
+package kernel
+
+// impl is one implementation of the inner loops: the portable Go one, or the
+// AVX2/FMA assembly one where the CPU has it.
+type impl struct {
+	name string
+	// micro computes the mr×nr tile at c (row stride ldc) from k steps of
+	// packed panels of A (mr floats a step) and B (nr floats a step),
+	// starting from bias (nr floats, for every row) when not nil and adding
+	// to the tile when load is true.
+	micro func(k int, a, b, c []float32, ldc int, bias []float32, load bool)
+}
+
+// Sizes of the micro-tile and of the cache blocks (see gemm_serial.go).
+const (
+	mr = 6
+	nr = 16
+)
+
+var goImpl = &impl{name: "go", micro: microGo}
+
+// best is the fastest implementation this CPU runs; arch_amd64.go replaces
+// it at init when the CPU has AVX2 and FMA.
+var best = goImpl
+
+// impls lists the implementations this CPU can run, the portable one first.
+func impls() []*impl {
+	if best == goImpl {
+		return []*impl{goImpl}
+	}
+	return []*impl{goImpl, best}
+}
+
+// microGo is the portable micro-kernel: 2×4 register blocks over the 6×16
+// tile, twelve passes over the packed panels.
+func microGo(k int, a, b, c []float32, ldc int, bias []float32, load bool) {
+	a = a[:k*mr]
+	b = b[:k*nr]
+	_ = c[(mr-1)*ldc+nr-1]
+	for i := 0; i < mr; i += 2 {
+		for j := 0; j < nr; j += 4 {
+			var s00, s01, s02, s03, s10, s11, s12, s13 float32
+			if bias != nil {
+				bj := bias[j : j+4 : j+4]
+				s00, s01, s02, s03 = bj[0], bj[1], bj[2], bj[3]
+				s10, s11, s12, s13 = bj[0], bj[1], bj[2], bj[3]
+			}
+			for p := 0; p < k; p++ {
+				ap := a[p*mr+i : p*mr+i+2 : p*mr+i+2]
+				bp := b[p*nr+j : p*nr+j+4 : p*nr+j+4]
+				a0, a1 := ap[0], ap[1]
+				b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+				s00 += a0 * b0
+				s01 += a0 * b1
+				s02 += a0 * b2
+				s03 += a0 * b3
+				s10 += a1 * b0
+				s11 += a1 * b1
+				s12 += a1 * b2
+				s13 += a1 * b3
+			}
+			r0 := c[i*ldc+j : i*ldc+j+4 : i*ldc+j+4]
+			r1 := c[(i+1)*ldc+j : (i+1)*ldc+j+4 : (i+1)*ldc+j+4]
+			if load {
+				s00 += r0[0]
+				s01 += r0[1]
+				s02 += r0[2]
+				s03 += r0[3]
+				s10 += r1[0]
+				s11 += r1[1]
+				s12 += r1[2]
+				s13 += r1[3]
+			}
+			r0[0], r0[1], r0[2], r0[3] = s00, s01, s02, s03
+			r1[0], r1[1], r1[2], r1[3] = s10, s11, s12, s13
+		}
+	}
+}

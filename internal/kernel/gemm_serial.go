@@ -1,0 +1,175 @@
+package kernel
+
+import "sync"
+
+// Cache blocking (GotoBLAS/BLIS): a kc×nc panel of packed B stays in L3 and
+// is reused by every mc×kc block of packed A, which stays in L2 while each
+// kc×nr micro-panel of B sits in L1 under the micro-kernel.
+const (
+	kcMax = 256
+	mcMax = 96   // multiple of mr
+	ncMax = 3072 // multiple of nr
+)
+
+// operandB is the right-hand operand of a product: a row-major matrix (k×n,
+// or n×k when trans), or a Packed one, starting at column col0 of op(B).
+type operandB struct {
+	b      []float32
+	ldb    int
+	trans  bool
+	packed *Packed
+	col0   int
+}
+
+// at returns the operand restricted to the columns from j on. For a packed
+// operand j must be a multiple of nr.
+func (o operandB) at(j int) operandB {
+	switch {
+	case o.packed != nil:
+		o.col0 += j
+	case o.trans:
+		o.b = o.b[j*o.ldb:]
+	default:
+		o.b = o.b[j:]
+	}
+	return o
+}
+
+// gemmJob is C = alpha·A·op(B) + beta·C + bias (bias added to every row).
+type gemmJob struct {
+	m, n, k int
+	alpha   float32
+	a       []float32
+	lda     int
+	b       operandB
+	beta    float32
+	c       []float32
+	ldc     int
+	bias    []float32
+}
+
+type workspace struct {
+	a    []float32
+	b    []float32
+	tile [mr * nr]float32
+	bias [nr]float32
+}
+
+var workspaces = sync.Pool{New: func() any {
+	return &workspace{a: make([]float32, mcMax*kcMax), b: make([]float32, kcMax*ncMax)}
+}}
+
+// kcFor splits k into equal blocks of at most kcMax.
+func kcFor(k int) int {
+	nb := (k + kcMax - 1) / kcMax
+	return (k + nb - 1) / nb
+}
+
+// gemmSerial runs a job on the calling goroutine.
+func gemmSerial(im *impl, j *gemmJob) {
+	if j.m == 0 || j.n == 0 {
+		return
+	}
+	if j.k == 0 {
+		scaleRows(j.c, j.m, j.n, j.ldc, j.beta)
+		if j.bias != nil {
+			AddRow(j.c, j.m, j.ldc, j.bias[:j.n])
+		}
+		return
+	}
+	if j.beta != 0 {
+		scaleRows(j.c, j.m, j.n, j.ldc, j.beta)
+	}
+	ws := workspaces.Get().(*workspace)
+	defer workspaces.Put(ws)
+	kcb := kcFor(j.k)
+	for jc := 0; jc < j.n; jc += ncMax {
+		nc := min(ncMax, j.n-jc)
+		for pc := 0; pc < j.k; pc += kcb {
+			kc := min(kcb, j.k-pc)
+			bp, stride := j.panelB(ws, jc, pc, kc, nc)
+			var bias []float32
+			if pc == 0 && j.bias != nil {
+				bias = j.bias[jc : jc+nc]
+			}
+			load := j.beta != 0 || pc > 0
+			for ic := 0; ic < j.m; ic += mcMax {
+				mc := min(mcMax, j.m-ic)
+				packA(ws.a, j.a[ic*j.lda+pc:], j.lda, mc, kc, j.alpha)
+				macro(im, ws, kc, mc, nc, bp, stride, j.c[ic*j.ldc+jc:], j.ldc, bias, load)
+			}
+		}
+	}
+}
+
+// panelB returns the packed kc×nc block of op(B) at (pc, jc) and the distance
+// between its micro-panels.
+func (j *gemmJob) panelB(ws *workspace, jc, pc, kc, nc int) ([]float32, int) {
+	o := j.b.at(jc)
+	if p := o.packed; p != nil {
+		return p.data[o.col0/nr*p.k*nr+pc*nr:], p.k * nr
+	}
+	packB(ws.b, o.b, o.ldb, o.trans, pc, 0, kc, nc)
+	return ws.b, kc * nr
+}
+
+// macro multiplies a packed mc×kc block of A by a packed kc×nc panel of B into
+// C, tile by tile; tiles cut by the edges of C go through ws.tile.
+func macro(im *impl, ws *workspace, kc, mc, nc int, bp []float32, stride int, c []float32, ldc int, bias []float32, load bool) {
+	for jr := 0; jr < nc; jr += nr {
+		w := min(nr, nc-jr)
+		b := bp[jr/nr*stride:]
+		var bs []float32
+		if bias != nil {
+			if w == nr {
+				bs = bias[jr : jr+nr]
+			} else {
+				bs = ws.bias[:]
+				clear(bs)
+				copy(bs, bias[jr:jr+w])
+			}
+		}
+		for ir := 0; ir < mc; ir += mr {
+			h := min(mr, mc-ir)
+			a := ws.a[ir*kc:]
+			if h == mr && w == nr {
+				im.micro(kc, a, b, c[ir*ldc+jr:], ldc, bs, load)
+				continue
+			}
+			im.micro(kc, a, b, ws.tile[:], nr, bs, false)
+			mergeTile(c[ir*ldc+jr:], ldc, ws.tile[:], h, w, load)
+		}
+	}
+}
+
+// mergeTile writes (or adds, when load) the h×w corner of tile into c.
+func mergeTile(c []float32, ldc int, tile []float32, h, w int, load bool) {
+	for i := 0; i < h; i++ {
+		dst := c[i*ldc : i*ldc+w]
+		src := tile[i*nr : i*nr+w]
+		if load {
+			for x, v := range src {
+				dst[x] += v
+			}
+		} else {
+			copy(dst, src)
+		}
+	}
+}
+
+// scaleRows sets C = beta·C; beta == 0 clears C, NaNs included.
+func scaleRows(c []float32, m, n, ldc int, beta float32) {
+	if beta == 1 {
+		return
+	}
+	for i := 0; i < m; i++ {
+		r := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(r)
+			continue
+		}
+		for x := range r {
+			r[x] *= beta
+		}
+	}
+}
