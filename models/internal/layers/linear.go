@@ -60,8 +60,9 @@ func (l *Linear) Forward(y []float32, ldy int, x []float32, ldx int, rows int) {
 	if l.InOut {
 		ldw = l.Out
 	}
-	kernel.Gemm(!l.InOut, rows, l.Out, l.In, 1, x, ldx, w, ldw, 0, y, ldy)
+	var bias []float32
 	if l.Bias != nil {
-		kernel.AddRow(y, rows, ldy, Data(l.Bias))
+		bias = Data(l.Bias)
 	}
+	kernel.GemmBias(!l.InOut, rows, l.Out, l.In, 1, x, ldx, w, ldw, 0, y, ldy, bias)
 }
