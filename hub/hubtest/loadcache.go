@@ -1,0 +1,142 @@
+package hubtest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// loadCacheRepo loads a repo folder of a Hugging Face cache: every snapshot
+// as a commit, refs/ as branches and pull requests.
+func (s *Server) loadCacheRepo(key repoKey, dir string) error {
+	if err := checkRepoID(key.id); err != nil {
+		return fmt.Errorf("hubtest: load %s: %w", dir, err)
+	}
+	snaps, err := os.ReadDir(filepath.Join(dir, "snapshots"))
+	if err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("hubtest: load %s: %w", dir, err)
+	}
+	rp := &repo{key: key, commits: map[string]*commit{}, branches: map[string]string{}, tags: map[string]string{}, prs: map[int]string{}}
+	var newest *commit
+	for _, e := range snaps {
+		sdir := filepath.Join(dir, "snapshots", e.Name())
+		if !isCommitSHA(e.Name()) || !isDir(sdir) {
+			continue
+		}
+		c, err := loadSnapshot(e.Name(), sdir)
+		if err != nil {
+			return err
+		}
+		rp.commits[c.sha] = c
+		if newest == nil || c.when.After(newest.when) {
+			newest = c
+		}
+		if rp.created.IsZero() || c.when.Before(rp.created) {
+			rp.created = c.when
+		}
+	}
+	if err := loadCacheRefs(rp, filepath.Join(dir, "refs")); err != nil {
+		return err
+	}
+	if _, ok := rp.branches["main"]; !ok && newest != nil {
+		rp.branches["main"] = newest.sha
+	}
+	var meta Repo
+	if c := rp.head(); c != nil {
+		meta = inferMeta(c.files)
+	}
+	rp.meta = meta
+	rp.objectID = GitBlobID([]byte(key.String()))[:24]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.repos[key]; ok {
+		return fmt.Errorf("hubtest: load %s: repo %s exists", dir, key)
+	}
+	delete(s.moved, key)
+	s.repos[key] = rp
+	for _, c := range rp.commits {
+		for _, f := range c.files {
+			if f.lfs {
+				s.blobs[f.sha256] = f
+			}
+		}
+	}
+	return nil
+}
+
+// loadSnapshot reads snapshots/<sha>: each file's ETag is the name of the
+// blob its symlink points to, or is computed for a copied file.
+func loadSnapshot(sha, dir string) (*commit, error) {
+	files := map[string]*file{}
+	err := walkFiles(dir, func(rel, full string, size int64) error {
+		f := &file{size: size, diskPath: full}
+		if target, err := os.Readlink(full); err == nil {
+			etag := filepath.Base(target)
+			switch {
+			case len(etag) == 64 && isHex(etag):
+				p := lfsPointer(etag, size)
+				f.lfs, f.sha256, f.gitID, f.pointerSize = true, etag, GitBlobID(p), len(p)
+				files[rel] = f
+				return nil
+			case isCommitSHA(etag):
+				f.gitID = etag
+				files[rel] = f
+				return nil
+			}
+		}
+		f, err := newDiskFile(rel, full, size)
+		if err == nil {
+			files[rel] = f
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("hubtest: load %s: %w", dir, err)
+	}
+	c := &commit{sha: sha, title: "Snapshot " + sha[:7], when: info.ModTime().UTC().Truncate(time.Second), files: files}
+	for p := range files {
+		c.paths = append(c.paths, p)
+	}
+	slices.Sort(c.paths)
+	c.trees = treeIDs(files)
+	return c, nil
+}
+
+// loadCacheRefs reads refs/<name> (refs/refs/pr/N for pull requests), each
+// holding a commit sha; refs to commits that are not cached are skipped.
+func loadCacheRefs(rp *repo, dir string) error {
+	if !isDir(dir) {
+		return nil
+	}
+	return walkFiles(dir, func(rel, full string, size int64) error {
+		if size > 1024 {
+			return nil
+		}
+		data, err := os.ReadFile(full)
+		if err != nil {
+			return fmt.Errorf("hubtest: load %s: %w", full, err)
+		}
+		sha := strings.TrimSpace(string(data))
+		if rp.commits[sha] == nil {
+			return nil
+		}
+		var n int
+		if _, err := fmt.Sscanf(rel, "refs/pr/%d", &n); err == nil && fmt.Sprintf("refs/pr/%d", n) == rel {
+			rp.prs[n] = sha
+		} else {
+			rp.branches[rel] = sha
+		}
+		return nil
+	})
+}
+
+func isHex(s string) bool {
+	return strings.Trim(s, "0123456789abcdef") == ""
+}

@@ -1,0 +1,125 @@
+package hubtest
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Request is one request a Server received.
+type Request struct {
+	Host   Host        // Hub or CDN
+	Method string      // "GET", "HEAD"...
+	Path   string      // unescaped path, base path included
+	URL    string      // path and query as sent
+	Header http.Header // the request's headers
+	Status int         // the status answered (0 if the connection dropped first)
+	Bytes  int64       // body bytes sent
+	Took   time.Duration
+}
+
+type requestLog struct {
+	mu   sync.Mutex
+	list []*Request
+}
+
+// Requests returns the requests received so far, oldest first. A request
+// still in flight has Status 0.
+func (s *Server) Requests() []Request {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	out := make([]Request, len(s.log.list))
+	for i, r := range s.log.list {
+		out[i] = *r
+		out[i].Header = r.Header.Clone()
+	}
+	return out
+}
+
+// ResetRequests forgets the requests received so far.
+func (s *Server) ResetRequests() {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	s.log.list = nil
+}
+
+// recorded wraps a handler: it logs the request, gives it a request id and
+// applies the faults that match it.
+func (s *Server) recorded(host Host, h func(http.ResponseWriter, *http.Request, effects)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &Request{Host: host, Method: r.Method, Path: r.URL.Path, URL: r.URL.RequestURI(), Header: r.Header.Clone()}
+		s.log.mu.Lock()
+		s.log.list = append(s.log.list, rec)
+		s.log.mu.Unlock()
+		rw := &recordingWriter{ResponseWriter: w}
+		defer func() {
+			s.log.mu.Lock()
+			rec.Status, rec.Bytes, rec.Took = rw.status, rw.bytes, time.Since(start)
+			done := *rec
+			s.log.mu.Unlock()
+			if s.cfg.observe != nil {
+				s.cfg.observe(done)
+			}
+		}()
+		if host == Hub {
+			w.Header().Set("X-Request-Id", fmt.Sprintf("Root=1-%08x-%024x", s.reqID.Add(1), start.UnixNano()))
+		}
+		fx := s.faults.take(host, r, r.URL.Path)
+		if fx.delay > 0 && !sleep(r, fx.delay) {
+			return
+		}
+		if fx.status != 0 {
+			if fx.retryAfter != "" {
+				w.Header().Set("Retry-After", fx.retryAfter)
+			}
+			writeError(rw, r, &hubError{status: fx.status, message: http.StatusText(fx.status)})
+			return
+		}
+		h(rw, r, fx)
+	})
+}
+
+// sleep waits d or until the request is canceled; it reports whether the
+// whole wait elapsed.
+func sleep(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// recordingWriter remembers the status and counts the body bytes.
+type recordingWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *recordingWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recordingWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Flush sends what was written so far.
+func (w *recordingWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
