@@ -9,6 +9,13 @@ type impl struct {
 	// starting from bias (nr floats, for every row) when not nil and adding
 	// to the tile when load is true.
 	micro func(k int, a, b, c []float32, ldc int, bias []float32, load bool)
+	// packA and packB lay blocks of A and B out as micro-panels (pack.go).
+	packA func(dst []float32, a []float32, lda, rows, kc int, alpha float32)
+	packB func(dst []float32, b []float32, ldb int, trans bool, p0, j0, kc, cols int)
+	// dot4, axpy4 and panel are the inner loops of Gemv (gemv.go).
+	dot4  func(k int, x, b []float32, ldb int, out *[4]float32)
+	axpy4 func(n int, x *[4]float32, b []float32, ldb int, y []float32)
+	panel func(k int, x, panel []float32, out *[nr]float32)
 }
 
 // Sizes of the micro-tile and of the cache blocks (see gemm_serial.go).
@@ -17,7 +24,8 @@ const (
 	nr = 16
 )
 
-var goImpl = &impl{name: "go", micro: microGo}
+var goImpl = &impl{name: "go", micro: microGo, packA: packA, packB: packB,
+	dot4: dot4Go, axpy4: axpy4Go, panel: panelGo}
 
 // best is the fastest implementation this CPU runs; arch_amd64.go replaces
 // it at init when the CPU has AVX2 and FMA.

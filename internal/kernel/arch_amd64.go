@@ -6,7 +6,8 @@ import "golang.org/x/sys/cpu"
 
 //go:generate go run -C _asm . -out ../kernel_amd64.s -stubs ../kernel_amd64_stub.go -pkg kernel
 
-var avx2Impl = &impl{name: "avx2", micro: microAVX2}
+var avx2Impl = &impl{name: "avx2", micro: microAVX2, packA: packAAVX2, packB: packBAVX2,
+	dot4: dot4AVX2, axpy4: axpy4AVX2, panel: panelAVX2}
 
 func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
@@ -20,8 +21,92 @@ func microAVX2(k int, a, b, c []float32, ldc int, bias []float32, load bool) {
 	_ = c[(mr-1)*ldc+nr-1]
 	var pb *float32
 	if bias != nil {
-		pb = &bias[nr-1]
+		_ = bias[nr-1]
 		pb = &bias[0]
 	}
 	gemmKernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, pb, load)
+}
+
+// packAAVX2 is packA with full panels of 8-step multiples done in assembly.
+func packAAVX2(dst []float32, a []float32, lda, rows, kc int, alpha float32) {
+	k8 := kc &^ 7
+	if k8 == 0 || rows < mr {
+		packA(dst, a, lda, rows, kc, alpha)
+		return
+	}
+	full := rows / mr * mr
+	for i0 := 0; i0 < full; i0 += mr {
+		d := dst[i0*kc : (i0+mr)*kc+2]
+		src := a[i0*lda : (i0+mr-1)*lda+kc]
+		packA6AVX2(k8, &src[0], lda, &d[0], alpha)
+		for p := k8; p < kc; p++ {
+			for r := 0; r < mr; r++ {
+				d[p*mr+r] = alpha * src[r*lda+p]
+			}
+		}
+	}
+	if full < rows {
+		packA(dst[full*kc:], a[full*lda:], lda, rows-full, kc, alpha)
+	}
+}
+
+// packBAVX2 is packB with full transposed panels done in assembly.
+func packBAVX2(dst []float32, b []float32, ldb int, trans bool, p0, j0, kc, cols int) {
+	k8 := kc &^ 7
+	if !trans || k8 == 0 {
+		packB(dst, b, ldb, trans, p0, j0, kc, cols)
+		return
+	}
+	full := cols / nr * nr
+	for jp := 0; jp < full; jp += nr {
+		d := dst[jp*kc : (jp+nr)*kc]
+		src := b[(j0+jp)*ldb+p0 : (j0+jp+nr-1)*ldb+p0+kc]
+		packBTrans16AVX2(k8, &src[0], ldb, &d[0])
+		for c := 0; c < nr; c++ {
+			for p := k8; p < kc; p++ {
+				d[p*nr+c] = src[c*ldb+p]
+			}
+		}
+	}
+	if full < cols {
+		packB(dst[full*kc:], b, ldb, trans, p0, j0+full, kc, cols-full)
+	}
+}
+
+func dot4AVX2(k int, x, b []float32, ldb int, out *[4]float32) {
+	k8 := k &^ 7
+	if k8 == 0 {
+		dot4Go(k, x, b, ldb, out)
+		return
+	}
+	_ = x[k-1]
+	_ = b[3*ldb+k-1]
+	gemvDot4AVX2(k8, &x[0], &b[0], ldb, out)
+	for r := range out {
+		for p := k8; p < k; p++ {
+			out[r] += x[p] * b[r*ldb+p]
+		}
+	}
+}
+
+func axpy4AVX2(n int, x *[4]float32, b []float32, ldb int, y []float32) {
+	n8 := n &^ 7
+	if n8 > 0 {
+		_ = y[n8-1]
+		_ = b[3*ldb+n8-1]
+		gemvAxpy4AVX2(n8, x, &b[0], ldb, &y[0])
+	}
+	if n8 < n {
+		axpy4Go(n-n8, x, b[n8:], ldb, y[n8:])
+	}
+}
+
+func panelAVX2(k int, x, panel []float32, out *[nr]float32) {
+	if k == 0 {
+		clear(out[:])
+		return
+	}
+	_ = x[k-1]
+	_ = panel[k*nr-1]
+	gemvPanelAVX2(k, &x[0], &panel[0], out)
 }

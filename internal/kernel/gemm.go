@@ -24,6 +24,10 @@ func Gemm(transB bool, m, n, k int, alpha float32, a []float32, lda int, b []flo
 func GemmBias(transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32) {
 	checkGemm(transB, m, n, k, a, lda, b, ldb, c, ldc)
 	checkBias(bias, n)
+	if m == 1 {
+		runGemv(best, &gemvJob{n: n, k: k, alpha: alpha, x: a, b: operandB{b: b, ldb: ldb, trans: transB}, beta: beta, y: c, bias: bias})
+		return
+	}
 	run(best, &gemmJob{m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
 		b: operandB{b: b, ldb: ldb, trans: transB}, beta: beta, c: c, ldc: ldc, bias: bias})
 }

@@ -56,7 +56,7 @@ type workspace struct {
 }
 
 var workspaces = sync.Pool{New: func() any {
-	return &workspace{a: make([]float32, mcMax*kcMax), b: make([]float32, kcMax*ncMax)}
+	return &workspace{a: make([]float32, mcMax*kcMax+8), b: make([]float32, kcMax*ncMax)}
 }}
 
 // kcFor splits k into equal blocks of at most kcMax.
@@ -87,7 +87,7 @@ func gemmSerial(im *impl, j *gemmJob) {
 		nc := min(ncMax, j.n-jc)
 		for pc := 0; pc < j.k; pc += kcb {
 			kc := min(kcb, j.k-pc)
-			bp, stride := j.panelB(ws, jc, pc, kc, nc)
+			bp, stride := j.panelB(im, ws, jc, pc, kc, nc)
 			var bias []float32
 			if pc == 0 && j.bias != nil {
 				bias = j.bias[jc : jc+nc]
@@ -95,7 +95,7 @@ func gemmSerial(im *impl, j *gemmJob) {
 			load := j.beta != 0 || pc > 0
 			for ic := 0; ic < j.m; ic += mcMax {
 				mc := min(mcMax, j.m-ic)
-				packA(ws.a, j.a[ic*j.lda+pc:], j.lda, mc, kc, j.alpha)
+				im.packA(ws.a, j.a[ic*j.lda+pc:], j.lda, mc, kc, j.alpha)
 				macro(im, ws, kc, mc, nc, bp, stride, j.c[ic*j.ldc+jc:], j.ldc, bias, load)
 			}
 		}
@@ -104,12 +104,12 @@ func gemmSerial(im *impl, j *gemmJob) {
 
 // panelB returns the packed kc×nc block of op(B) at (pc, jc) and the distance
 // between its micro-panels.
-func (j *gemmJob) panelB(ws *workspace, jc, pc, kc, nc int) ([]float32, int) {
+func (j *gemmJob) panelB(im *impl, ws *workspace, jc, pc, kc, nc int) ([]float32, int) {
 	o := j.b.at(jc)
 	if p := o.packed; p != nil {
 		return p.data[o.col0/nr*p.k*nr+pc*nr:], p.k * nr
 	}
-	packB(ws.b, o.b, o.ldb, o.trans, pc, 0, kc, nc)
+	im.packB(ws.b, o.b, o.ldb, o.trans, pc, 0, kc, nc)
 	return ws.b, kc * nr
 }
 

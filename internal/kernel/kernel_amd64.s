@@ -217,3 +217,351 @@ overwrite:
 	VMOVUPS Y11, 32(AX)
 	VZEROUPPER
 	RET
+
+// func packBTrans16AVX2(kc int, src *float32, ldb int, dst *float32)
+// Requires: AVX
+TEXT ·packBTrans16AVX2(SB), NOSPLIT, $0-32
+	MOVQ kc+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ ldb+16(FP), DX
+	MOVQ dst+24(FP), BX
+	SHLQ $0x02, DX
+	LEAQ (CX)(DX*1), SI
+	LEAQ (SI)(DX*1), DI
+	LEAQ (DI)(DX*1), R8
+	LEAQ (R8)(DX*1), R9
+	LEAQ (R9)(DX*1), R10
+	LEAQ (R10)(DX*1), R11
+	LEAQ (R11)(DX*1), R12
+	SHLQ $0x03, DX
+	XORQ R13, R13
+	SHRQ $0x03, AX
+
+pbt_loop:
+	TESTQ      AX, AX
+	JZ         pbt_done
+	VMOVUPS    (CX)(R13*1), Y0
+	VMOVUPS    (SI)(R13*1), Y1
+	VMOVUPS    (DI)(R13*1), Y2
+	VMOVUPS    (R8)(R13*1), Y3
+	VMOVUPS    (R9)(R13*1), Y4
+	VMOVUPS    (R10)(R13*1), Y5
+	VMOVUPS    (R11)(R13*1), Y6
+	VMOVUPS    (R12)(R13*1), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y0
+	VUNPCKLPS  Y3, Y2, Y1
+	VUNPCKHPS  Y3, Y2, Y2
+	VUNPCKLPS  Y5, Y4, Y3
+	VUNPCKHPS  Y5, Y4, Y4
+	VUNPCKLPS  Y7, Y6, Y5
+	VUNPCKHPS  Y7, Y6, Y6
+	VSHUFPS    $0x44, Y1, Y8, Y7
+	VSHUFPS    $0xee, Y1, Y8, Y1
+	VSHUFPS    $0x44, Y2, Y0, Y8
+	VSHUFPS    $0xee, Y2, Y0, Y0
+	VSHUFPS    $0x44, Y5, Y3, Y2
+	VSHUFPS    $0xee, Y5, Y3, Y3
+	VSHUFPS    $0x44, Y6, Y4, Y5
+	VSHUFPS    $0xee, Y6, Y4, Y4
+	VPERM2F128 $0x20, Y2, Y7, Y6
+	VPERM2F128 $0x31, Y2, Y7, Y2
+	VPERM2F128 $0x20, Y3, Y1, Y7
+	VPERM2F128 $0x31, Y3, Y1, Y1
+	VPERM2F128 $0x20, Y5, Y8, Y3
+	VPERM2F128 $0x31, Y5, Y8, Y5
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y0
+	VMOVUPS    Y6, (BX)
+	VMOVUPS    Y7, 64(BX)
+	VMOVUPS    Y3, 128(BX)
+	VMOVUPS    Y8, 192(BX)
+	VMOVUPS    Y2, 256(BX)
+	VMOVUPS    Y1, 320(BX)
+	VMOVUPS    Y5, 384(BX)
+	VMOVUPS    Y0, 448(BX)
+	ADDQ       DX, R13
+	VMOVUPS    (CX)(R13*1), Y0
+	VMOVUPS    (SI)(R13*1), Y1
+	VMOVUPS    (DI)(R13*1), Y2
+	VMOVUPS    (R8)(R13*1), Y3
+	VMOVUPS    (R9)(R13*1), Y4
+	VMOVUPS    (R10)(R13*1), Y5
+	VMOVUPS    (R11)(R13*1), Y6
+	VMOVUPS    (R12)(R13*1), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y0
+	VUNPCKLPS  Y3, Y2, Y1
+	VUNPCKHPS  Y3, Y2, Y2
+	VUNPCKLPS  Y5, Y4, Y3
+	VUNPCKHPS  Y5, Y4, Y4
+	VUNPCKLPS  Y7, Y6, Y5
+	VUNPCKHPS  Y7, Y6, Y6
+	VSHUFPS    $0x44, Y1, Y8, Y7
+	VSHUFPS    $0xee, Y1, Y8, Y1
+	VSHUFPS    $0x44, Y2, Y0, Y8
+	VSHUFPS    $0xee, Y2, Y0, Y0
+	VSHUFPS    $0x44, Y5, Y3, Y2
+	VSHUFPS    $0xee, Y5, Y3, Y3
+	VSHUFPS    $0x44, Y6, Y4, Y5
+	VSHUFPS    $0xee, Y6, Y4, Y4
+	VPERM2F128 $0x20, Y2, Y7, Y6
+	VPERM2F128 $0x31, Y2, Y7, Y2
+	VPERM2F128 $0x20, Y3, Y1, Y7
+	VPERM2F128 $0x31, Y3, Y1, Y1
+	VPERM2F128 $0x20, Y5, Y8, Y3
+	VPERM2F128 $0x31, Y5, Y8, Y5
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y0
+	VMOVUPS    Y6, 32(BX)
+	VMOVUPS    Y7, 96(BX)
+	VMOVUPS    Y3, 160(BX)
+	VMOVUPS    Y8, 224(BX)
+	VMOVUPS    Y2, 288(BX)
+	VMOVUPS    Y1, 352(BX)
+	VMOVUPS    Y5, 416(BX)
+	VMOVUPS    Y0, 480(BX)
+	SUBQ       DX, R13
+	ADDQ       $0x20, R13
+	ADDQ       $0x00000200, BX
+	DECQ       AX
+	JMP        pbt_loop
+
+pbt_done:
+	VZEROUPPER
+	RET
+
+// func packA6AVX2(kc int, src *float32, lda int, dst *float32, alpha float32)
+// Requires: AVX
+TEXT ·packA6AVX2(SB), NOSPLIT, $0-36
+	MOVQ         kc+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         lda+16(FP), DX
+	MOVQ         dst+24(FP), BX
+	VBROADCASTSS alpha+32(FP), Y0
+	SHLQ         $0x02, DX
+	LEAQ         (CX)(DX*1), SI
+	LEAQ         (SI)(DX*1), DI
+	LEAQ         (DI)(DX*1), R8
+	LEAQ         (R8)(DX*1), R9
+	LEAQ         (R9)(DX*1), DX
+	XORQ         R10, R10
+	SHRQ         $0x03, AX
+
+pa_loop:
+	TESTQ      AX, AX
+	JZ         pa_done
+	VMULPS     (CX)(R10*1), Y0, Y1
+	VMULPS     (SI)(R10*1), Y0, Y2
+	VMULPS     (DI)(R10*1), Y0, Y3
+	VMULPS     (R8)(R10*1), Y0, Y4
+	VMULPS     (R9)(R10*1), Y0, Y5
+	VMULPS     (DX)(R10*1), Y0, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VUNPCKLPS  Y2, Y1, Y9
+	VUNPCKHPS  Y2, Y1, Y1
+	VUNPCKLPS  Y4, Y3, Y2
+	VUNPCKHPS  Y4, Y3, Y3
+	VUNPCKLPS  Y6, Y5, Y4
+	VUNPCKHPS  Y6, Y5, Y5
+	VUNPCKLPS  Y8, Y7, Y6
+	VUNPCKHPS  Y8, Y7, Y7
+	VSHUFPS    $0x44, Y2, Y9, Y8
+	VSHUFPS    $0xee, Y2, Y9, Y2
+	VSHUFPS    $0x44, Y3, Y1, Y9
+	VSHUFPS    $0xee, Y3, Y1, Y1
+	VSHUFPS    $0x44, Y6, Y4, Y3
+	VSHUFPS    $0xee, Y6, Y4, Y4
+	VSHUFPS    $0x44, Y7, Y5, Y6
+	VSHUFPS    $0xee, Y7, Y5, Y5
+	VPERM2F128 $0x20, Y3, Y8, Y7
+	VPERM2F128 $0x31, Y3, Y8, Y3
+	VPERM2F128 $0x20, Y4, Y2, Y8
+	VPERM2F128 $0x31, Y4, Y2, Y2
+	VPERM2F128 $0x20, Y6, Y9, Y4
+	VPERM2F128 $0x31, Y6, Y9, Y6
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x31, Y5, Y1, Y1
+	VMOVUPS    Y7, (BX)
+	VMOVUPS    Y8, 24(BX)
+	VMOVUPS    Y4, 48(BX)
+	VMOVUPS    Y9, 72(BX)
+	VMOVUPS    Y3, 96(BX)
+	VMOVUPS    Y2, 120(BX)
+	VMOVUPS    Y6, 144(BX)
+	VMOVUPS    Y1, 168(BX)
+	ADDQ       $0x20, R10
+	ADDQ       $0x000000c0, BX
+	DECQ       AX
+	JMP        pa_loop
+
+pa_done:
+	VZEROUPPER
+	RET
+
+// func gemvAxpy4AVX2(n int, x *[4]float32, b *float32, ldb int, y *float32)
+// Requires: AVX, FMA3
+TEXT ·gemvAxpy4AVX2(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         x+8(FP), CX
+	MOVQ         b+16(FP), DX
+	MOVQ         ldb+24(FP), BX
+	MOVQ         y+32(FP), SI
+	SHLQ         $0x02, BX
+	VBROADCASTSS (CX), Y0
+	VBROADCASTSS 4(CX), Y1
+	VBROADCASTSS 8(CX), Y2
+	VBROADCASTSS 12(CX), Y3
+	LEAQ         (BX)(BX*2), CX
+
+ax_loop32:
+	CMPQ        AX, $0x20
+	JL          ax_loop8
+	VMOVUPS     (SI), Y4
+	VMOVUPS     32(SI), Y5
+	VMOVUPS     64(SI), Y6
+	VMOVUPS     96(SI), Y7
+	VFMADD231PS (DX), Y0, Y4
+	VFMADD231PS 32(DX), Y0, Y5
+	VFMADD231PS 64(DX), Y0, Y6
+	VFMADD231PS 96(DX), Y0, Y7
+	VFMADD231PS (DX)(BX*1), Y1, Y4
+	VFMADD231PS 32(DX)(BX*1), Y1, Y5
+	VFMADD231PS 64(DX)(BX*1), Y1, Y6
+	VFMADD231PS 96(DX)(BX*1), Y1, Y7
+	VFMADD231PS (DX)(BX*2), Y2, Y4
+	VFMADD231PS 32(DX)(BX*2), Y2, Y5
+	VFMADD231PS 64(DX)(BX*2), Y2, Y6
+	VFMADD231PS 96(DX)(BX*2), Y2, Y7
+	VFMADD231PS (DX)(CX*1), Y3, Y4
+	VFMADD231PS 32(DX)(CX*1), Y3, Y5
+	VFMADD231PS 64(DX)(CX*1), Y3, Y6
+	VFMADD231PS 96(DX)(CX*1), Y3, Y7
+	VMOVUPS     Y4, (SI)
+	VMOVUPS     Y5, 32(SI)
+	VMOVUPS     Y6, 64(SI)
+	VMOVUPS     Y7, 96(SI)
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, SI
+	SUBQ        $0x00000020, AX
+	JMP         ax_loop32
+
+ax_loop8:
+	TESTQ       AX, AX
+	JZ          ax_done
+	VMOVUPS     (SI), Y4
+	VFMADD231PS (DX), Y0, Y4
+	VFMADD231PS (DX)(BX*1), Y1, Y4
+	VFMADD231PS (DX)(BX*2), Y2, Y4
+	VFMADD231PS (DX)(CX*1), Y3, Y4
+	VMOVUPS     Y4, (SI)
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, SI
+	SUBQ        $0x00000008, AX
+	JMP         ax_loop8
+
+ax_done:
+	VZEROUPPER
+	RET
+
+// func gemvDot4AVX2(k int, x *float32, b *float32, ldb int, out *[4]float32)
+// Requires: AVX, FMA3
+TEXT ·gemvDot4AVX2(SB), NOSPLIT, $0-40
+	MOVQ   k+0(FP), AX
+	MOVQ   x+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   ldb+24(FP), BX
+	SHLQ   $0x02, BX
+	LEAQ   (BX)(BX*2), SI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+dot_loop16:
+	CMPQ        AX, $0x10
+	JL          dot_tail
+	VMOVUPS     (CX), Y8
+	VMOVUPS     32(CX), Y9
+	VFMADD231PS (DX), Y8, Y0
+	VFMADD231PS 32(DX), Y9, Y1
+	VFMADD231PS (DX)(BX*1), Y8, Y2
+	VFMADD231PS 32(DX)(BX*1), Y9, Y3
+	VFMADD231PS (DX)(BX*2), Y8, Y4
+	VFMADD231PS 32(DX)(BX*2), Y9, Y5
+	VFMADD231PS (DX)(SI*1), Y8, Y6
+	VFMADD231PS 32(DX)(SI*1), Y9, Y7
+	ADDQ        $0x40, CX
+	ADDQ        $0x40, DX
+	SUBQ        $0x10, AX
+	JMP         dot_loop16
+
+dot_tail:
+	TESTQ       AX, AX
+	JZ          dot_done
+	VMOVUPS     (CX), Y8
+	VFMADD231PS (DX), Y8, Y0
+	VFMADD231PS (DX)(BX*1), Y8, Y2
+	VFMADD231PS (DX)(BX*2), Y8, Y4
+	VFMADD231PS (DX)(SI*1), Y8, Y6
+
+dot_done:
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y5, Y4, Y4
+	VADDPS       Y7, Y6, Y6
+	VHADDPS      Y2, Y0, Y0
+	VHADDPS      Y6, Y4, Y1
+	VHADDPS      Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X1
+	MOVQ         out+32(FP), AX
+	VMOVUPS      X1, (AX)
+	VZEROUPPER
+	RET
+
+// func gemvPanelAVX2(k int, x *float32, panel *float32, out *[16]float32)
+// Requires: AVX, FMA3
+TEXT ·gemvPanelAVX2(SB), NOSPLIT, $0-32
+	MOVQ   k+0(FP), AX
+	MOVQ   x+8(FP), CX
+	MOVQ   panel+16(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+pan_loop2:
+	CMPQ         AX, $0x02
+	JL           pan_tail
+	VBROADCASTSS (CX), Y4
+	VFMADD231PS  (DX), Y4, Y0
+	VFMADD231PS  32(DX), Y4, Y1
+	VBROADCASTSS 4(CX), Y4
+	VFMADD231PS  64(DX), Y4, Y2
+	VFMADD231PS  96(DX), Y4, Y3
+	ADDQ         $0x08, CX
+	ADDQ         $0x80, DX
+	SUBQ         $0x02, AX
+	JMP          pan_loop2
+
+pan_tail:
+	TESTQ        AX, AX
+	JZ           pan_done
+	VBROADCASTSS (CX), Y4
+	VFMADD231PS  (DX), Y4, Y0
+	VFMADD231PS  32(DX), Y4, Y1
+
+pan_done:
+	VADDPS  Y2, Y0, Y0
+	VADDPS  Y3, Y1, Y1
+	MOVQ    out+24(FP), AX
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VZEROUPPER
+	RET

@@ -11,3 +11,32 @@ package kernel
 //
 //go:noescape
 func gemmKernel6x16AVX2(k int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
+
+// packBTrans16AVX2 writes dst[p·16+j] = src[j·ldb+p] for j < 16 and p < kc,
+// kc a multiple of 8.
+//
+//go:noescape
+func packBTrans16AVX2(kc int, src *float32, ldb int, dst *float32)
+
+// packA6AVX2 writes dst[p·6+i] = alpha·src[i·lda+p] for i < 6 and p < kc,
+// kc a multiple of 8; it also writes dst[kc·6] and dst[kc·6+1].
+//
+//go:noescape
+func packA6AVX2(kc int, src *float32, lda int, dst *float32, alpha float32)
+
+// gemvAxpy4AVX2 adds Σ_r x[r]·b[r·ldb+j] to y[j] for r < 4 and j < n,
+// n a multiple of 8.
+//
+//go:noescape
+func gemvAxpy4AVX2(n int, x *[4]float32, b *float32, ldb int, y *float32)
+
+// gemvDot4AVX2 sets out[r] = Σ_p x[p]·b[r·ldb+p] for r < 4 and p < k,
+// k a multiple of 8.
+//
+//go:noescape
+func gemvDot4AVX2(k int, x *float32, b *float32, ldb int, out *[4]float32)
+
+// gemvPanelAVX2 sets out[j] = Σ_p x[p]·panel[p·16+j] for p < k.
+//
+//go:noescape
+func gemvPanelAVX2(k int, x *float32, panel *float32, out *[16]float32)

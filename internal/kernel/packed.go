@@ -14,7 +14,7 @@ func PackB(transB bool, k, n int, b []float32, ldb int) *Packed {
 	checkGemm(transB, 1, n, k, make([]float32, k), k, b, ldb, make([]float32, n), n)
 	p := &Packed{k: k, n: n, data: make([]float32, roundUp(n, nr)*k)}
 	if k > 0 && n > 0 {
-		packB(p.data, b, ldb, transB, 0, 0, k, n)
+		best.packB(p.data, b, ldb, transB, 0, 0, k, n)
 	}
 	return p
 }
@@ -36,6 +36,10 @@ func GemmPacked(m int, alpha float32, a []float32, lda int, b *Packed, beta floa
 		panic("kernel: slice shorter than its matrix")
 	}
 	checkBias(bias, n)
+	if m == 1 {
+		runGemv(best, &gemvJob{n: n, k: k, alpha: alpha, x: a, b: operandB{packed: b}, beta: beta, y: c, bias: bias})
+		return
+	}
 	run(best, &gemmJob{m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
 		b: operandB{packed: b}, beta: beta, c: c, ldc: ldc, bias: bias})
 }

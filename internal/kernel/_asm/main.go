@@ -11,5 +11,10 @@ import (
 func main() {
 	ConstraintExpr("amd64,!purego")
 	gemmKernel()
+	packBTrans()
+	packA()
+	gemvAxpy4()
+	gemvDot4()
+	gemvPanel()
 	Generate()
 }

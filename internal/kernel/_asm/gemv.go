@@ -1,0 +1,191 @@
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// gemvAxpy4 emits y[0:n] += x0·b0 + x1·b1 + x2·b2 + x3·b3 for four rows of B
+// ldb floats apart, n a multiple of 8: the row-streaming product x·W.
+func gemvAxpy4() {
+	TEXT("gemvAxpy4AVX2", NOSPLIT, "func(n int, x *[4]float32, b *float32, ldb int, y *float32)")
+	Doc("gemvAxpy4AVX2 adds Σ_r x[r]·b[r·ldb+j] to y[j] for r < 4 and j < n,",
+		"n a multiple of 8.")
+	Pragma("noescape")
+	n := Load(Param("n"), GP64())
+	px := Load(Param("x"), GP64())
+	pb := Load(Param("b"), GP64())
+	ld := Load(Param("ldb"), GP64())
+	py := Load(Param("y"), GP64())
+	SHLQ(U8(2), ld)
+	xs := make([]VecVirtual, 4)
+	for r := range xs {
+		xs[r] = YMM()
+		VBROADCASTSS(Mem{Base: px, Disp: 4 * r}, xs[r])
+	}
+	ld3 := GP64()
+	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
+	rowAddr := func(r, disp int) Mem {
+		switch r {
+		case 0:
+			return Mem{Base: pb, Disp: disp}
+		case 1:
+			return Mem{Base: pb, Index: ld, Scale: 1, Disp: disp}
+		case 2:
+			return Mem{Base: pb, Index: ld, Scale: 2, Disp: disp}
+		}
+		return Mem{Base: pb, Index: ld3, Scale: 1, Disp: disp}
+	}
+	block := func(u int) {
+		acc := make([]VecVirtual, u)
+		for v := range acc {
+			acc[v] = YMM()
+			VMOVUPS(Mem{Base: py, Disp: 32 * v}, acc[v])
+		}
+		for r := 0; r < 4; r++ {
+			for v := range acc {
+				VFMADD231PS(rowAddr(r, 32*v), xs[r], acc[v])
+			}
+		}
+		for v := range acc {
+			VMOVUPS(acc[v], Mem{Base: py, Disp: 32 * v})
+		}
+		ADDQ(U32(32*u), pb)
+		ADDQ(U32(32*u), py)
+		SUBQ(U32(8*u), n)
+	}
+	Label("ax_loop32")
+	CMPQ(n, U8(32))
+	JL(LabelRef("ax_loop8"))
+	block(4)
+	JMP(LabelRef("ax_loop32"))
+	Label("ax_loop8")
+	TESTQ(n, n)
+	JZ(LabelRef("ax_done"))
+	block(1)
+	JMP(LabelRef("ax_loop8"))
+	Label("ax_done")
+	VZEROUPPER()
+	RET()
+}
+
+// hsum4 reduces four YMM registers to one XMM of their four sums.
+func hsum4(a []VecVirtual) VecVirtual {
+	h01, h23 := YMM(), YMM()
+	VHADDPS(a[1], a[0], h01)
+	VHADDPS(a[3], a[2], h23)
+	VHADDPS(h23, h01, h01)
+	hi := XMM()
+	VEXTRACTF128(U8(1), h01, hi)
+	VADDPS(hi, h01.AsX(), hi)
+	return hi
+}
+
+// gemvDot4 emits the four dot products of x with four rows of B ldb floats
+// apart, over k a multiple of 8: the product x·Wᵀ.
+func gemvDot4() {
+	TEXT("gemvDot4AVX2", NOSPLIT, "func(k int, x *float32, b *float32, ldb int, out *[4]float32)")
+	Doc("gemvDot4AVX2 sets out[r] = Σ_p x[p]·b[r·ldb+p] for r < 4 and p < k,",
+		"k a multiple of 8.")
+	Pragma("noescape")
+	k := Load(Param("k"), GP64())
+	px := Load(Param("x"), GP64())
+	pb := Load(Param("b"), GP64())
+	ld := Load(Param("ldb"), GP64())
+	SHLQ(U8(2), ld)
+	ld3 := GP64()
+	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
+	rowAddr := func(r, disp int) Mem {
+		switch r {
+		case 0:
+			return Mem{Base: pb, Disp: disp}
+		case 1:
+			return Mem{Base: pb, Index: ld, Scale: 1, Disp: disp}
+		case 2:
+			return Mem{Base: pb, Index: ld, Scale: 2, Disp: disp}
+		}
+		return Mem{Base: pb, Index: ld3, Scale: 1, Disp: disp}
+	}
+	acc := make([]VecVirtual, 8) // row r, half h: acc[2r+h]
+	for i := range acc {
+		acc[i] = YMM()
+		VXORPS(acc[i], acc[i], acc[i])
+	}
+	Label("dot_loop16")
+	CMPQ(k, U8(16))
+	JL(LabelRef("dot_tail"))
+	x0, x1 := YMM(), YMM()
+	VMOVUPS(Mem{Base: px}, x0)
+	VMOVUPS(Mem{Base: px, Disp: 32}, x1)
+	for r := 0; r < 4; r++ {
+		VFMADD231PS(rowAddr(r, 0), x0, acc[2*r])
+		VFMADD231PS(rowAddr(r, 32), x1, acc[2*r+1])
+	}
+	ADDQ(U8(64), px)
+	ADDQ(U8(64), pb)
+	SUBQ(U8(16), k)
+	JMP(LabelRef("dot_loop16"))
+	Label("dot_tail")
+	TESTQ(k, k)
+	JZ(LabelRef("dot_done"))
+	VMOVUPS(Mem{Base: px}, x0)
+	for r := 0; r < 4; r++ {
+		VFMADD231PS(rowAddr(r, 0), x0, acc[2*r])
+	}
+	Label("dot_done")
+	sums := make([]VecVirtual, 4)
+	for r := range sums {
+		VADDPS(acc[2*r+1], acc[2*r], acc[2*r])
+		sums[r] = acc[2*r]
+	}
+	s := hsum4(sums)
+	out := Load(Param("out"), GP64())
+	VMOVUPS(s, Mem{Base: out})
+	VZEROUPPER()
+	RET()
+}
+
+// gemvPanel emits out[0:16] = Σ_p x[p]·panel[p·16 : p·16+16]: the product of
+// a row with one packed panel of B.
+func gemvPanel() {
+	TEXT("gemvPanelAVX2", NOSPLIT, "func(k int, x *float32, panel *float32, out *[16]float32)")
+	Doc("gemvPanelAVX2 sets out[j] = Σ_p x[p]·panel[p·16+j] for p < k.")
+	Pragma("noescape")
+	k := Load(Param("k"), GP64())
+	px := Load(Param("x"), GP64())
+	pb := Load(Param("panel"), GP64())
+	acc := make([]VecVirtual, 4)
+	for i := range acc {
+		acc[i] = YMM()
+		VXORPS(acc[i], acc[i], acc[i])
+	}
+	Label("pan_loop2")
+	CMPQ(k, U8(2))
+	JL(LabelRef("pan_tail"))
+	for u := 0; u < 2; u++ {
+		s := YMM()
+		VBROADCASTSS(Mem{Base: px, Disp: 4 * u}, s)
+		VFMADD231PS(Mem{Base: pb, Disp: 64 * u}, s, acc[2*u])
+		VFMADD231PS(Mem{Base: pb, Disp: 64*u + 32}, s, acc[2*u+1])
+	}
+	ADDQ(U8(8), px)
+	ADDQ(U8(128), pb)
+	SUBQ(U8(2), k)
+	JMP(LabelRef("pan_loop2"))
+	Label("pan_tail")
+	TESTQ(k, k)
+	JZ(LabelRef("pan_done"))
+	s := YMM()
+	VBROADCASTSS(Mem{Base: px}, s)
+	VFMADD231PS(Mem{Base: pb}, s, acc[0])
+	VFMADD231PS(Mem{Base: pb, Disp: 32}, s, acc[1])
+	Label("pan_done")
+	VADDPS(acc[2], acc[0], acc[0])
+	VADDPS(acc[3], acc[1], acc[1])
+	out := Load(Param("out"), GP64())
+	VMOVUPS(acc[0], Mem{Base: out})
+	VMOVUPS(acc[1], Mem{Base: out, Disp: 32})
+	VZEROUPPER()
+	RET()
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// transpose8x8 transposes the 8×8 block held in rows r (row i in r[i]) and
+// returns the columns: column q is [r0[q], ..., r7[q]]. It overwrites r.
+func transpose8x8(r []VecVirtual) []VecVirtual {
+	t := make([]VecVirtual, 8)
+	for i := 0; i < 4; i++ {
+		t[2*i], t[2*i+1] = YMM(), YMM()
+		VUNPCKLPS(r[2*i+1], r[2*i], t[2*i])   // a0 b0 a1 b1 | a4 b4 a5 b5
+		VUNPCKHPS(r[2*i+1], r[2*i], t[2*i+1]) // a2 b2 a3 b3 | a6 b6 a7 b7
+	}
+	u := make([]VecVirtual, 8)
+	for h := 0; h < 2; h++ { // rows 0-3, rows 4-7
+		lo, hi := t[4*h:4*h+2], t[4*h+2:4*h+4]
+		for x := 0; x < 2; x++ {
+			u[4*h+2*x], u[4*h+2*x+1] = YMM(), YMM()
+			VSHUFPS(U8(0x44), hi[x], lo[x], u[4*h+2*x])   // column 0 (or 2) of 4 rows
+			VSHUFPS(U8(0xEE), hi[x], lo[x], u[4*h+2*x+1]) // column 1 (or 3)
+		}
+	}
+	out := make([]VecVirtual, 8)
+	for q := 0; q < 4; q++ {
+		out[q], out[q+4] = YMM(), YMM()
+		VPERM2F128(U8(0x20), u[4+q], u[q], out[q])
+		VPERM2F128(U8(0x31), u[4+q], u[q], out[q+4])
+	}
+	return out
+}
+
+// packBTrans emits the packer of one 16-column panel of B stored n×k: kc
+// (a multiple of 8) steps of 16 floats from 16 rows of src.
+func packBTrans() {
+	TEXT("packBTrans16AVX2", NOSPLIT, "func(kc int, src *float32, ldb int, dst *float32)")
+	Doc("packBTrans16AVX2 writes dst[p·16+j] = src[j·ldb+p] for j < 16 and p < kc,",
+		"kc a multiple of 8.")
+	Pragma("noescape")
+	kc := Load(Param("kc"), GP64())
+	src := Load(Param("src"), GP64())
+	ld := Load(Param("ldb"), GP64())
+	dst := Load(Param("dst"), GP64())
+	SHLQ(U8(2), ld)
+	rows := make([]GPVirtual, 8)
+	for i := range rows {
+		rows[i] = GP64()
+		if i == 0 {
+			MOVQ(src, rows[i])
+		} else {
+			LEAQ(Mem{Base: rows[i-1], Index: ld, Scale: 1}, rows[i])
+		}
+	}
+	off8 := GP64() // byte offset from row i to row i+8
+	MOVQ(ld, off8)
+	SHLQ(U8(3), off8)
+	off := GP64()
+	XORQ(off, off)
+	SHRQ(U8(3), kc)
+	Label("pbt_loop")
+	TESTQ(kc, kc)
+	JZ(LabelRef("pbt_done"))
+	for half := 0; half < 2; half++ {
+		r := make([]VecVirtual, 8)
+		for i := range r {
+			r[i] = YMM()
+			VMOVUPS(Mem{Base: rows[i], Index: off, Scale: 1}, r[i])
+		}
+		cols := transpose8x8(r)
+		for q, c := range cols {
+			VMOVUPS(c, Mem{Base: dst, Disp: 64*q + 32*half})
+		}
+		if half == 0 {
+			ADDQ(off8, off)
+		} else {
+			SUBQ(off8, off)
+		}
+	}
+	ADDQ(U8(32), off)
+	ADDQ(U32(512), dst)
+	DECQ(kc)
+	JMP(LabelRef("pbt_loop"))
+	Label("pbt_done")
+	VZEROUPPER()
+	RET()
+}
+
+// packA emits the packer of one 6-row panel of A: kc (a multiple of 8)
+// steps of 6 floats, times alpha. It writes 2 floats past the panel.
+func packA() {
+	TEXT("packA6AVX2", NOSPLIT, "func(kc int, src *float32, lda int, dst *float32, alpha float32)")
+	Doc("packA6AVX2 writes dst[p·6+i] = alpha·src[i·lda+p] for i < 6 and p < kc,",
+		"kc a multiple of 8; it also writes dst[kc·6] and dst[kc·6+1].")
+	Pragma("noescape")
+	kc := Load(Param("kc"), GP64())
+	src := Load(Param("src"), GP64())
+	ld := Load(Param("lda"), GP64())
+	dst := Load(Param("dst"), GP64())
+	alpha := YMM()
+	VBROADCASTSS(NewParamAddr("alpha", 32), alpha)
+	SHLQ(U8(2), ld)
+	rows := make([]GPVirtual, 6)
+	for i := range rows {
+		rows[i] = GP64()
+		if i == 0 {
+			MOVQ(src, rows[i])
+		} else {
+			LEAQ(Mem{Base: rows[i-1], Index: ld, Scale: 1}, rows[i])
+		}
+	}
+	off := GP64()
+	XORQ(off, off)
+	SHRQ(U8(3), kc)
+	Label("pa_loop")
+	TESTQ(kc, kc)
+	JZ(LabelRef("pa_done"))
+	r := make([]VecVirtual, 8)
+	for i := range r {
+		r[i] = YMM()
+		if i < 6 {
+			VMULPS(Mem{Base: rows[i], Index: off, Scale: 1}, alpha, r[i])
+		} else {
+			VXORPS(r[i], r[i], r[i])
+		}
+	}
+	cols := transpose8x8(r)
+	for q, c := range cols {
+		VMOVUPS(c, Mem{Base: dst, Disp: 24 * q})
+	}
+	ADDQ(U8(32), off)
+	ADDQ(U32(8*24), dst)
+	DECQ(kc)
+	JMP(LabelRef("pa_loop"))
+	Label("pa_done")
+	VZEROUPPER()
+	RET()
+}

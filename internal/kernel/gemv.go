@@ -1,0 +1,200 @@
+package kernel
+
+import (
+	"runtime"
+	"sync"
+)
+
+// Gemv computes y = alpha·x·op(B) + beta·y + bias for one row x of k values:
+// the m = 1 product of single-token decoding, which streams B once across all
+// cores at memory bandwidth. B is k×n with row stride ldb (GPT-2's Conv1D
+// weight, in×out), or n×k when transB (a Linear weight, out×in, or a tied
+// embedding used as LM head). y and bias (or nil) hold n values.
+// Gemm and GemmBias with m = 1 run Gemv.
+func Gemv(transB bool, n, k int, alpha float32, x []float32, b []float32, ldb int, beta float32, y []float32, bias []float32) {
+	checkGemm(transB, 1, n, k, x, k, b, ldb, y, n)
+	checkBias(bias, n)
+	runGemv(best, &gemvJob{n: n, k: k, alpha: alpha, x: x, b: operandB{b: b, ldb: ldb, trans: transB}, beta: beta, y: y, bias: bias})
+}
+
+// gemvJob is y = alpha·x·op(B) + beta·y + bias over n outputs.
+type gemvJob struct {
+	n, k  int
+	alpha float32
+	x     []float32
+	b     operandB
+	beta  float32
+	y     []float32
+	bias  []float32
+}
+
+// runGemv splits the outputs of j across the cores, in multiples of nr.
+func runGemv(im *impl, j *gemvJob) {
+	if j.n == 0 {
+		return
+	}
+	t := runtime.GOMAXPROCS(0)
+	if t <= 1 || j.n*j.k < serialWork {
+		gemvRange(im, j, 0, j.n)
+		return
+	}
+	step := roundUp(ceilDiv(j.n, t), nr)
+	var wg sync.WaitGroup
+	for lo := step; lo < j.n; lo += step {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gemvRange(im, j, lo, min(lo+step, j.n))
+		}()
+	}
+	gemvRange(im, j, 0, min(step, j.n))
+	wg.Wait()
+}
+
+// gemvRange computes the outputs [lo, hi) of j.
+func gemvRange(im *impl, j *gemvJob, lo, hi int) {
+	y := j.y[lo:hi]
+	var bias []float32
+	if j.bias != nil {
+		bias = j.bias[lo:hi]
+	}
+	if j.k == 0 {
+		scaleRows(y, 1, len(y), len(y), j.beta)
+		if bias != nil {
+			Add(y, bias)
+		}
+		return
+	}
+	switch {
+	case j.b.packed != nil:
+		gemvPacked(im, j, lo, y, bias)
+	case j.b.trans:
+		gemvDots(im, j, lo, y, bias)
+	default:
+		gemvRows(im, j, lo, y, bias)
+	}
+}
+
+// store sets y[i] = alpha·s[i] + beta·y[i] + bias[i].
+func (j *gemvJob) store(y, s, bias []float32) {
+	for i, v := range s {
+		v *= j.alpha
+		if j.beta != 0 {
+			v += j.beta * y[i]
+		}
+		if bias != nil {
+			v += bias[i]
+		}
+		y[i] = v
+	}
+}
+
+// gemvDots computes outputs as dot products with rows of B (n×k), four at a
+// time; a lone row is passed four times with stride 0.
+func gemvDots(im *impl, j *gemvJob, lo int, y, bias []float32) {
+	var s [4]float32
+	b, ldb := j.b.b, j.b.ldb
+	for i := 0; i < len(y); i += 4 {
+		w := min(4, len(y)-i)
+		row := b[(lo+i)*ldb:]
+		if w == 4 {
+			im.dot4(j.k, j.x, row, ldb, &s)
+		} else {
+			var one [4]float32
+			for r := 0; r < w; r++ {
+				im.dot4(j.k, j.x, b[(lo+i+r)*ldb:], 0, &one)
+				s[r] = one[0]
+			}
+		}
+		var bs []float32
+		if bias != nil {
+			bs = bias[i : i+w]
+		}
+		j.store(y[i:i+w], s[:w], bs)
+	}
+}
+
+// gemvCols is the width of the slice of y kept in L1 while rows of B stream.
+const gemvCols = 4096
+
+// gemvRows computes y += x[p]·B[p] row by row of B (k×n), four rows at a
+// time, over column slices that stay in L1.
+func gemvRows(im *impl, j *gemvJob, lo int, y, bias []float32) {
+	if j.beta != 1 {
+		scaleRows(y, 1, len(y), len(y), j.beta)
+	}
+	if bias != nil {
+		Add(y, bias)
+	}
+	b, ldb := j.b.b, j.b.ldb
+	for c0 := 0; c0 < len(y); c0 += gemvCols {
+		yc := y[c0:min(c0+gemvCols, len(y))]
+		for p := 0; p < j.k; p += 4 {
+			var xs [4]float32
+			h := min(4, j.k-p)
+			for r := 0; r < h; r++ {
+				xs[r] = j.alpha * j.x[p+r]
+			}
+			stride := ldb
+			if h < 4 {
+				stride = 0 // rows past k carry weight 0: read row p again
+			}
+			im.axpy4(len(yc), &xs, b[p*ldb+lo+c0:], stride, yc)
+		}
+	}
+}
+
+// gemvPacked multiplies x by the packed panels covering [lo, lo+len(y)).
+func gemvPacked(im *impl, j *gemvJob, lo int, y, bias []float32) {
+	p := j.b.packed
+	var s [nr]float32
+	for i := 0; i < len(y); i += nr {
+		w := min(nr, len(y)-i)
+		panel := (j.b.col0 + lo + i) / nr
+		im.panel(j.k, j.x, p.data[panel*p.k*nr:(panel+1)*p.k*nr], &s)
+		var bs []float32
+		if bias != nil {
+			bs = bias[i : i+w]
+		}
+		j.store(y[i:i+w], s[:w], bs)
+	}
+}
+
+// dot4Go sets out[r] = Σ_p x[p]·b[r·ldb+p] for r < 4.
+func dot4Go(k int, x, b []float32, ldb int, out *[4]float32) {
+	x = x[:k]
+	for r := range out {
+		row := b[r*ldb : r*ldb+k]
+		var s0, s1 float32
+		p := 0
+		for ; p+1 < k; p += 2 {
+			s0 += x[p] * row[p]
+			s1 += x[p+1] * row[p+1]
+		}
+		if p < k {
+			s0 += x[p] * row[p]
+		}
+		out[r] = s0 + s1
+	}
+}
+
+// axpy4Go adds Σ_r x[r]·b[r·ldb+c] to y[c] for r < 4.
+func axpy4Go(n int, x *[4]float32, b []float32, ldb int, y []float32) {
+	y = y[:n]
+	r0, r1, r2, r3 := b[:n], b[ldb:ldb+n], b[2*ldb:2*ldb+n], b[3*ldb:3*ldb+n]
+	for c := range y {
+		y[c] += x[0]*r0[c] + x[1]*r1[c] + x[2]*r2[c] + x[3]*r3[c]
+	}
+}
+
+// panelGo sets out[c] = Σ_p x[p]·panel[p·nr+c].
+func panelGo(k int, x, panel []float32, out *[nr]float32) {
+	clear(out[:])
+	panel = panel[:k*nr]
+	for p, xv := range x[:k] {
+		row := panel[p*nr : p*nr+nr : p*nr+nr]
+		for c := range out {
+			out[c] += xv * row[c]
+		}
+	}
+}
