@@ -1,0 +1,39 @@
+package bert
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+)
+
+var baseModel = sync.OnceValues(func() (*Model, error) {
+	c := DefaultConfig()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return New(&c, randomCheckpoint(&c, 1, "bert.", "pooler"))
+})
+
+// BenchmarkForward runs BertModel at bert-base shape (12 layers, hidden 768)
+// with random weights, batch 1.
+func BenchmarkForward(b *testing.B) {
+	m, err := baseModel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{8, 128} {
+		b.Run(fmt.Sprintf("seq=%d", n), func(b *testing.B) {
+			ids := make([]int, n)
+			for i := range ids {
+				ids[i] = (i * 7919) % m.Config.VocabSize
+			}
+			in := Input{IDs: [][]int{ids}}
+			for b.Loop() {
+				if _, err := m.Forward(context.Background(), in, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
