@@ -3,24 +3,24 @@ package gpt2
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 
-	"github.com/hfgo/hfgo/internal/kernel"
+	"github.com/hfgo/hfgo/models/internal/hfconfig"
+	"github.com/hfgo/hfgo/models/internal/layers"
 )
 
 // ErrConfig is wrapped by every error about an invalid config.json or
-// generation_config.json.
-var ErrConfig = errors.New("gpt2: invalid config")
+// generation_config.json. It is the sentinel every model package shares.
+var ErrConfig = hfconfig.ErrInvalid
 
 // Config is a GPT-2 config.json (transformers' GPT2Config). Fields absent
 // from the file take GPT2Config's defaults (those of the 124M "gpt2"
 // checkpoint).
 type Config struct {
-	ModelType                  string   `json:"model_type"`
+	hfconfig.Common
 	VocabSize                  int      `json:"vocab_size"`
 	NPositions                 int      `json:"n_positions"`
 	NEmbd                      int      `json:"n_embd"`
@@ -33,20 +33,15 @@ type Config struct {
 	ScaleAttnByInverseLayerIdx bool     `json:"scale_attn_by_inverse_layer_idx"`
 	ReorderAndUpcastAttn       bool     `json:"reorder_and_upcast_attn"`
 	AddCrossAttention          bool     `json:"add_cross_attention"`
-	TieWordEmbeddings          bool     `json:"tie_word_embeddings"`
 	BOSTokenID                 TokenIDs `json:"bos_token_id"`
 	EOSTokenID                 TokenIDs `json:"eos_token_id"`
 	PadTokenID                 TokenIDs `json:"pad_token_id"`
-	TorchDtype                 string   `json:"torch_dtype"`
-	Architectures              []string `json:"architectures"`
-	TransformersVersion        string   `json:"transformers_version"`
-	UseCache                   bool     `json:"use_cache"`
 }
 
 // DefaultConfig returns GPT2Config's defaults.
 func DefaultConfig() Config {
 	return Config{
-		ModelType:          "gpt2",
+		Common:             hfconfig.Common{ModelType: "gpt2"},
 		VocabSize:          50257,
 		NPositions:         1024,
 		NEmbd:              768,
@@ -55,23 +50,26 @@ func DefaultConfig() Config {
 		ActivationFunction: "gelu_new",
 		LayerNormEpsilon:   1e-5,
 		ScaleAttnWeights:   true,
-		TieWordEmbeddings:  true,
 		BOSTokenID:         TokenIDs{50256},
 		EOSTokenID:         TokenIDs{50256},
-		UseCache:           true,
 	}
 }
 
 // ParseConfig decodes a config.json over the defaults and validates it.
 func ParseConfig(data []byte) (Config, error) {
-	c := DefaultConfig()
-	if err := json.Unmarshal(data, &c); err != nil {
-		return Config{}, fmt.Errorf("%w: %v", ErrConfig, err)
-	}
-	if err := c.Validate(); err != nil {
-		return Config{}, err
+	c, err := parseConfig(data)
+	if err != nil {
+		return Config{}, fmt.Errorf("gpt2: %w", err)
 	}
 	return c, nil
+}
+
+func parseConfig(data []byte) (Config, error) {
+	c := DefaultConfig()
+	if err := hfconfig.Decode(data, &c); err != nil {
+		return Config{}, err
+	}
+	return c, c.validate()
 }
 
 // LoadConfig reads and validates dir/config.json.
@@ -81,9 +79,9 @@ func LoadConfig(dir string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("gpt2: %w", err)
 	}
-	c, err := ParseConfig(data)
+	c, err := parseConfig(data)
 	if err != nil {
-		return Config{}, fmt.Errorf("%s: %w", path, err)
+		return Config{}, fmt.Errorf("gpt2: %s: %w", path, err)
 	}
 	return c, nil
 }
@@ -92,8 +90,16 @@ func LoadConfig(dir string) (Config, error) {
 // the loader's shape arithmetic overflow.
 const maxDim = 1 << 24
 
-// Validate reports the first inconsistency of the config.
+// Validate reports the first inconsistency of the config, wrapping
+// ErrConfig.
 func (c *Config) Validate() error {
+	if err := c.validate(); err != nil {
+		return fmt.Errorf("gpt2: %w", err)
+	}
+	return nil
+}
+
+func (c *Config) validate() error {
 	for _, f := range []struct {
 		name string
 		v    int
@@ -108,22 +114,17 @@ func (c *Config) Validate() error {
 	if c.NEmbd%c.NHead != 0 {
 		return fmt.Errorf("%w: n_embd %d is not divisible by n_head %d", ErrConfig, c.NEmbd, c.NHead)
 	}
-	if _, ok := activations[c.ActivationFunction]; !ok {
-		return fmt.Errorf("%w: unsupported activation_function %q", ErrConfig, c.ActivationFunction)
+	if _, err := layers.Activation(c.ActivationFunction); err != nil {
+		return fmt.Errorf("%w: activation_function: %w", ErrConfig, err)
 	}
 	if !(c.LayerNormEpsilon > 0) || math.IsInf(c.LayerNormEpsilon, 0) {
 		return fmt.Errorf("%w: layer_norm_epsilon is %v, want > 0", ErrConfig, c.LayerNormEpsilon)
 	}
+	if err := c.Common.Check(); err != nil {
+		return err
+	}
 	if c.AddCrossAttention {
 		return fmt.Errorf("%w: add_cross_attention (encoder-decoder GPT-2) is not supported", ErrConfig)
-	}
-	for _, f := range []struct {
-		name string
-		ids  TokenIDs
-	}{{"bos_token_id", c.BOSTokenID}, {"eos_token_id", c.EOSTokenID}, {"pad_token_id", c.PadTokenID}} {
-		if err := f.ids.check(f.name, c.VocabSize); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -139,16 +140,7 @@ func (c *Config) Inner() int {
 // HeadDim is n_embd / n_head.
 func (c *Config) HeadDim() int { return c.NEmbd / c.NHead }
 
-// activations maps transformers' ACT2FN names to the kernels.
-var activations = map[string]kernel.Activation{
-	"gelu_new":          kernel.GELUTanh,
-	"gelu_pytorch_tanh": kernel.GELUTanh,
-	"gelu":              kernel.GELU,
-	"gelu_fast":         kernel.GELUFast,
-	"quick_gelu":        kernel.QuickGELU,
-	"relu":              kernel.ReLU,
-	"tanh":              kernel.Tanh,
-}
+func (c *Config) eps() float32 { return float32(c.LayerNormEpsilon) }
 
 // TokenIDs is a token id field of a config, which transformers writes as
 // null, a single id or a list of ids.
@@ -186,15 +178,6 @@ func (t TokenIDs) MarshalJSON() ([]byte, error) {
 		return json.Marshal(t[0])
 	}
 	return json.Marshal([]int(t))
-}
-
-func (t TokenIDs) check(name string, vocab int) error {
-	for _, id := range t {
-		if id < 0 || id >= vocab {
-			return fmt.Errorf("%w: %s %d outside the vocabulary of %d", ErrConfig, name, id, vocab)
-		}
-	}
-	return nil
 }
 
 // First returns the first id, or -1 when there is none.

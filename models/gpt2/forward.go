@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hfgo/hfgo/internal/kernel"
+	"github.com/hfgo/hfgo/models/internal/layers"
 	"github.com/nlpodyssey/spago/mat"
 )
 
@@ -105,7 +106,7 @@ func (m *Model) Forward(in Input, opts Options) (*Output, error) {
 		}
 		blk.forward(l, x, batch, seq, c, s, probs)
 	}
-	m.LNF.forward(x, rows, e)
+	m.LNF.Forward(x, rows, e)
 	c.n += seq
 	out.LastHiddenState = matrix(rows, e, x)
 	if opts.HiddenStates {
@@ -118,7 +119,6 @@ func (m *Model) Forward(in Input, opts Options) (*Output, error) {
 // embed sets x to wte[ids] + wpe[positions] (+ wte[token types]).
 func (m *Model) embed(x []float32, in Input, past int) {
 	e := m.Config.NEmbd
-	wte, wpe := data(m.WTE), data(m.WPE)
 	for b, ids := range in.InputIDs {
 		for t, id := range ids {
 			pos := past + t
@@ -126,11 +126,10 @@ func (m *Model) embed(x []float32, in Input, past int) {
 				pos = in.PositionIDs[b][t]
 			}
 			row := x[(b*len(ids)+t)*e : (b*len(ids)+t+1)*e]
-			copy(row, wte[id*e:(id+1)*e])
-			kernel.Add(row, wpe[pos*e:(pos+1)*e])
+			copy(row, m.WTE.Row(id))
+			kernel.Add(row, m.WPE.Row(pos))
 			if in.TokenTypeIDs != nil {
-				tt := in.TokenTypeIDs[b][t]
-				kernel.Add(row, wte[tt*e:(tt+1)*e])
+				kernel.Add(row, m.WTE.Row(in.TokenTypeIDs[b][t]))
 			}
 		}
 	}
@@ -150,7 +149,7 @@ func (m *Model) logits(x []float32, batch, seq int, mode LogitsMode) *mat.Dense[
 		x, seq = last, 1
 	}
 	out := make([]float32, batch*seq*v)
-	kernel.Gemm(true, batch*seq, v, e, 1, x, e, data(m.LMHead), e, 0, out, v)
+	kernel.Gemm(true, batch*seq, v, e, 1, x, e, layers.Data(m.LMHead), e, 0, out, v)
 	return matrix(batch*seq, v, out)
 }
 
@@ -175,22 +174,24 @@ func (blk *Block) forward(l int, x []float32, batch, seq int, c *Cache, s *scrat
 	e := len(s.h) / (batch * seq)
 	rows := batch * seq
 	copy(s.h, x)
-	blk.LN1.forward(s.h, rows, e)
+	blk.LN1.Forward(s.h, rows, e)
 	blk.Attn.forward(l, s, batch, seq, c, probs)
-	blk.Attn.CProj.forward(rows, s.a, e, 1, x, e)
+	blk.Attn.CProj.Forward(s.h, e, s.a, e, rows)
+	kernel.Add(x, s.h)
 	copy(s.h, x)
-	blk.LN2.forward(s.h, rows, e)
-	inner := blk.MLP.CFC.out()
-	blk.MLP.CFC.forward(rows, s.h, e, 0, s.ff, inner)
-	blk.MLP.act(s.ff)
-	blk.MLP.CProj.forward(rows, s.ff, inner, 1, x, e)
+	blk.LN2.Forward(s.h, rows, e)
+	inner := blk.MLP.CFC.Out
+	blk.MLP.CFC.Forward(s.ff, inner, s.h, e, rows)
+	blk.MLP.Act(s.ff)
+	blk.MLP.CProj.Forward(s.h, e, s.ff, inner, rows)
+	kernel.Add(x, s.h)
 }
 
 // forward sets s.a to the attention of the normalised rows s.h, storing the
 // new keys and values in layer l of the cache.
 func (a *Attention) forward(l int, s *scratch, batch, seq int, c *Cache, probs []float32) {
 	e := len(s.h) / (batch * seq)
-	a.CAttn.forward(batch*seq, s.h, e, 0, s.qkv, 3*e)
+	a.CAttn.Forward(s.qkv, 3*e, s.h, e, batch*seq)
 	past := c.Len()
 	kLen := past + seq
 	cfg := kernel.AttentionConfig{Heads: a.Heads, HeadDim: e / a.Heads, Scale: a.Scale, Causal: true, Past: past}

@@ -4,7 +4,7 @@ import (
 	"math"
 
 	"github.com/hfgo/hfgo/internal/kernel"
-	"github.com/nlpodyssey/spago/mat"
+	"github.com/hfgo/hfgo/models/internal/layers"
 	"github.com/nlpodyssey/spago/nn"
 )
 
@@ -13,20 +13,20 @@ import (
 // released GPT-2) unless the config unties it. Forward with NoLogits gives
 // GPT2Model's outputs.
 //
-// The weight matrices wrap the checkpoint's float32 memory and are never
-// written to. A Model is safe for concurrent use.
+// The parameters wrap the checkpoint's float32 memory and are never written
+// to. A Model is safe for concurrent use.
 type Model struct {
 	nn.Module
 	Config Config
 	// WTE is the token embedding, vocab_size x n_embd.
-	WTE *mat.Dense[float32]
+	WTE *layers.Embedding
 	// WPE is the position embedding, n_positions x n_embd.
-	WPE    *mat.Dense[float32]
+	WPE    *layers.Embedding
 	Blocks []*Block
-	LNF    *LayerNorm
-	// LMHead is vocab_size x n_embd (the layout of a Linear weight, out x in):
-	// WTE itself when the embeddings are tied.
-	LMHead *mat.Dense[float32]
+	LNF    *layers.LayerNorm
+	// LMHead is vocab_size x n_embd (the layout of a Linear weight, out x
+	// in): WTE's weight itself when the embeddings are tied.
+	LMHead *nn.Param
 	// Unused lists the checkpoint's tensors that the model did not read
 	// (another head's, say), apart from the causal-mask buffers of old
 	// checkpoints and a tied lm_head.weight.
@@ -37,66 +37,30 @@ type Model struct {
 // x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)).
 type Block struct {
 	nn.Module
-	LN1  *LayerNorm
+	LN1  *layers.LayerNorm
 	Attn *Attention
-	LN2  *LayerNorm
+	LN2  *layers.LayerNorm
 	MLP  *MLP
 }
 
-// Attention is GPT2Attention: CAttn projects to q|k|v (n_embd x 3·n_embd),
-// CProj back to n_embd.
+// Attention is GPT2Attention: CAttn projects to q|k|v (Conv1D, n_embd to
+// 3·n_embd), CProj back to n_embd.
 type Attention struct {
 	nn.Module
-	CAttn *Conv1D
-	CProj *Conv1D
+	CAttn *layers.Linear
+	CProj *layers.Linear
 	Heads int
 	// Scale multiplies q·kᵀ: 1/sqrt(head_dim) when scale_attn_weights, also
 	// divided by layer+1 when scale_attn_by_inverse_layer_idx.
 	Scale float32
 }
 
-// MLP is GPT2MLP: CProj(act(CFC(x))).
+// MLP is GPT2MLP: CProj(Act(CFC(x))), both Conv1D.
 type MLP struct {
 	nn.Module
-	CFC   *Conv1D
-	CProj *Conv1D
-	act   kernel.Activation
-}
-
-// Conv1D is GPT-2's linear layer, y = x·W + b, with W stored (in, out): the
-// transpose of torch.nn.Linear.
-type Conv1D struct {
-	nn.Module
-	// Weight is in x out.
-	Weight *mat.Dense[float32]
-	// Bias is out x 1.
-	Bias *mat.Dense[float32]
-}
-
-// LayerNorm is torch.nn.LayerNorm over the last dimension.
-type LayerNorm struct {
-	nn.Module
-	Weight *mat.Dense[float32]
-	Bias   *mat.Dense[float32]
-	Eps    float32
-}
-
-func data(m *mat.Dense[float32]) []float32 { return mat.Data[float32](m) }
-
-// in and out are the dimensions of the layer.
-func (c *Conv1D) in() int  { return c.Weight.Shape()[0] }
-func (c *Conv1D) out() int { return c.Weight.Shape()[1] }
-
-// forward sets y = beta·y + x·W + b for the rows of x (rows x in, stride
-// ldx), y being rows x out with stride ldy: beta 1 adds a residual in place.
-func (c *Conv1D) forward(rows int, x []float32, ldx int, beta float32, y []float32, ldy int) {
-	kernel.Gemm(false, rows, c.out(), c.in(), 1, x, ldx, data(c.Weight), c.out(), beta, y, ldy)
-	kernel.AddRow(y, rows, ldy, data(c.Bias))
-}
-
-// forward normalises the rows of x in place.
-func (l *LayerNorm) forward(x []float32, rows, ld int) {
-	kernel.LayerNorm(x, rows, ld, data(l.Weight), data(l.Bias), l.Eps)
+	CFC   *layers.Linear
+	CProj *layers.Linear
+	Act   kernel.Activation
 }
 
 // attentionScale is the factor of q·kᵀ in block layer.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hfgo/hfgo/models/internal/layers"
 	"github.com/hfgo/hfgo/models/internal/weights"
 )
 
@@ -13,22 +14,22 @@ import (
 // transformer's tensors "transformer.*", GPT2Model checkpoints have no prefix.
 var prefixes = []string{"transformer.", ""}
 
-// New builds a model from a validated config and the tensors of a checkpoint
-// (a state dict of GPT2LMHeadModel or GPT2Model). The matrices wrap the
-// slices src returns, without copying. A missing or mis-shaped tensor gives
-// a *weights.TensorError naming it.
+// New builds a model from a config and the tensors of a checkpoint (a state
+// dict of GPT2LMHeadModel or GPT2Model). The parameters wrap the slices src
+// returns, without copying. A missing or mis-shaped tensor gives a
+// *weights.TensorError naming it.
 func New(cfg Config, src weights.Source) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	l := weights.NewLoader(src, prefixes...)
-	e, v := cfg.NEmbd, cfg.VocabSize
+	e := cfg.NEmbd
 	m := &Model{Config: cfg}
 	var err error
-	if m.WTE, err = l.Tensor("wte.weight", v, e); err != nil {
+	if m.WTE, err = layers.LoadEmbedding(l, "wte.weight", cfg.VocabSize, e); err != nil {
 		return nil, err
 	}
-	if m.WPE, err = l.Tensor("wpe.weight", cfg.NPositions, e); err != nil {
+	if m.WPE, err = layers.LoadEmbedding(l, "wpe.weight", cfg.NPositions, e); err != nil {
 		return nil, err
 	}
 	for i := range cfg.NLayer {
@@ -38,14 +39,16 @@ func New(cfg Config, src weights.Source) (*Model, error) {
 		}
 		m.Blocks = append(m.Blocks, b)
 	}
-	if m.LNF, err = loadLayerNorm(l, "ln_f", &cfg); err != nil {
+	if m.LNF, err = layers.LoadLayerNorm(l, "ln_f", e, cfg.eps()); err != nil {
 		return nil, err
 	}
-	m.LMHead = m.WTE
-	if !cfg.TieWordEmbeddings {
-		if m.LMHead, err = l.Tensor("lm_head.weight", v, e); err != nil {
+	m.LMHead = m.WTE.Weight
+	if !cfg.Tied() {
+		w, err := l.Tensor("lm_head.weight", cfg.VocabSize, e)
+		if err != nil {
 			return nil, err
 		}
+		m.LMHead = layers.Param(w)
 	}
 	m.Unused = l.Unused(ignoredTensor)
 	return m, nil
@@ -59,66 +62,55 @@ func ignoredTensor(name string) bool {
 
 func loadBlock(l *weights.Loader, cfg *Config, i int) (*Block, error) {
 	p := fmt.Sprintf("h.%d.", i)
-	e := cfg.NEmbd
-	b := &Block{Attn: &Attention{Heads: cfg.NHead, Scale: attentionScale(cfg, i)}, MLP: &MLP{act: activations[cfg.ActivationFunction]}}
-	var err error
-	if b.LN1, err = loadLayerNorm(l, p+"ln_1", cfg); err != nil {
+	e, inner := cfg.NEmbd, cfg.Inner()
+	act, err := layers.Activation(cfg.ActivationFunction)
+	if err != nil {
 		return nil, err
 	}
-	if b.Attn.CAttn, err = loadConv1D(l, p+"attn.c_attn", e, 3*e); err != nil {
+	b := &Block{Attn: &Attention{Heads: cfg.NHead, Scale: attentionScale(cfg, i)}, MLP: &MLP{Act: act}}
+	if b.LN1, err = layers.LoadLayerNorm(l, p+"ln_1", e, cfg.eps()); err != nil {
 		return nil, err
 	}
-	if b.Attn.CProj, err = loadConv1D(l, p+"attn.c_proj", e, e); err != nil {
+	if b.Attn.CAttn, err = layers.LoadLinear(l, p+"attn.c_attn", e, 3*e, true, true); err != nil {
 		return nil, err
 	}
-	if b.LN2, err = loadLayerNorm(l, p+"ln_2", cfg); err != nil {
+	if b.Attn.CProj, err = layers.LoadLinear(l, p+"attn.c_proj", e, e, true, true); err != nil {
 		return nil, err
 	}
-	if b.MLP.CFC, err = loadConv1D(l, p+"mlp.c_fc", e, cfg.Inner()); err != nil {
+	if b.LN2, err = layers.LoadLayerNorm(l, p+"ln_2", e, cfg.eps()); err != nil {
 		return nil, err
 	}
-	if b.MLP.CProj, err = loadConv1D(l, p+"mlp.c_proj", cfg.Inner(), e); err != nil {
+	if b.MLP.CFC, err = layers.LoadLinear(l, p+"mlp.c_fc", e, inner, true, true); err != nil {
+		return nil, err
+	}
+	if b.MLP.CProj, err = layers.LoadLinear(l, p+"mlp.c_proj", inner, e, true, true); err != nil {
 		return nil, err
 	}
 	return b, nil
 }
 
-func loadConv1D(l *weights.Loader, name string, in, out int) (*Conv1D, error) {
-	w, err := l.Tensor(name+".weight", in, out)
-	if err != nil {
-		return nil, err
-	}
-	b, err := l.Tensor(name+".bias", out)
-	if err != nil {
-		return nil, err
-	}
-	return &Conv1D{Weight: w, Bias: b}, nil
-}
-
-func loadLayerNorm(l *weights.Loader, name string, cfg *Config) (*LayerNorm, error) {
-	w, err := l.Tensor(name+".weight", cfg.NEmbd)
-	if err != nil {
-		return nil, err
-	}
-	b, err := l.Tensor(name+".bias", cfg.NEmbd)
-	if err != nil {
-		return nil, err
-	}
-	return &LayerNorm{Weight: w, Bias: b, Eps: float32(cfg.LayerNormEpsilon)}, nil
-}
-
 // tensorNames lists the tensors New reads, without the "transformer."
-// prefix.
-func tensorNames(cfg *Config) []string {
-	names := []string{"wte.weight", "wpe.weight"}
+// prefix, with their shapes.
+func tensorNames(cfg *Config) map[string][]int {
+	e, inner := cfg.NEmbd, cfg.Inner()
+	names := map[string][]int{
+		"wte.weight": {cfg.VocabSize, e}, "wpe.weight": {cfg.NPositions, e},
+		"ln_f.weight": {e}, "ln_f.bias": {e},
+	}
 	for i := range cfg.NLayer {
-		for _, s := range []string{"ln_1", "attn.c_attn", "attn.c_proj", "ln_2", "mlp.c_fc", "mlp.c_proj"} {
-			names = append(names, fmt.Sprintf("h.%d.%s.weight", i, s), fmt.Sprintf("h.%d.%s.bias", i, s))
+		p := fmt.Sprintf("h.%d.", i)
+		for k, s := range map[string][]int{
+			"ln_1.weight": {e}, "ln_1.bias": {e}, "ln_2.weight": {e}, "ln_2.bias": {e},
+			"attn.c_attn.weight": {e, 3 * e}, "attn.c_attn.bias": {3 * e},
+			"attn.c_proj.weight": {e, e}, "attn.c_proj.bias": {e},
+			"mlp.c_fc.weight": {e, inner}, "mlp.c_fc.bias": {inner},
+			"mlp.c_proj.weight": {inner, e}, "mlp.c_proj.bias": {e},
+		} {
+			names[p+k] = s
 		}
 	}
-	names = append(names, "ln_f.weight", "ln_f.bias")
-	if !cfg.TieWordEmbeddings {
-		names = append(names, "lm_head.weight")
+	if !cfg.Tied() {
+		names["lm_head.weight"] = []int{cfg.VocabSize, e}
 	}
 	return names
 }
