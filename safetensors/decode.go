@@ -15,11 +15,8 @@ type Source interface {
 	Names() []string
 	Tensor(name string) (TensorInfo, bool)
 	Bytes(name string) ([]byte, error)
-	// raw returns the tensor, its bytes, whether they alias the file's
-	// memory, and the file name for errors.
-	raw(name string) (*TensorInfo, []byte, error)
-	shared() bool
-	fileName() string
+	// raw returns the tensor, its bytes and the file that holds it.
+	raw(name string) (t *TensorInfo, b []byte, file string, err error)
 }
 
 var (
@@ -47,13 +44,13 @@ var littleEndian = func() bool {
 // When the file's bytes are suitably aligned the result shares their memory:
 // for a File it is then a read-only view of the mapping, valid until Close.
 func Values[T Number](src Source, name string) ([]T, error) {
-	t, b, err := src.raw(name)
+	t, b, file, err := src.raw(name)
 	if err != nil {
 		return nil, err
 	}
 	var zero T
 	if !rawCompatible(any(zero), t.DType) {
-		return nil, &Error{File: src.fileName(), Tensor: name, Err: &detailError{kind: ErrDType, msg: fmt.Sprintf("cannot read %s as %T", t.DType, zero)}}
+		return nil, &Error{File: file, Tensor: name, Err: &detailError{kind: ErrDType, msg: fmt.Sprintf("cannot read %s as %T", t.DType, zero)}}
 	}
 	return viewOrCopy[T](b), nil
 }
@@ -142,7 +139,7 @@ func (r *Reader) Int64(name string) ([]int64, error) { return int64s(r, name) }
 func (r *Reader) Bool(name string) ([]bool, error) { return bools(r, name) }
 
 func float32s(src Source, name string) ([]float32, error) {
-	t, b, err := src.raw(name)
+	t, b, file, err := src.raw(name)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +148,7 @@ func float32s(src Source, name string) ([]float32, error) {
 	}
 	out, err := decodeFloat32(t.DType, b)
 	if err != nil {
-		return nil, &Error{File: src.fileName(), Tensor: name, Err: err}
+		return nil, &Error{File: file, Tensor: name, Err: err}
 	}
 	return out, nil
 }
@@ -190,7 +187,7 @@ func decodeFloat32(d DType, b []byte) ([]float32, error) {
 }
 
 func int64s(src Source, name string) ([]int64, error) {
-	t, b, err := src.raw(name)
+	t, b, file, err := src.raw(name)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +195,7 @@ func int64s(src Source, name string) ([]int64, error) {
 		return viewOrCopy[int64](b), nil
 	}
 	fail := func(msg string) error {
-		return &Error{File: src.fileName(), Tensor: name, Err: &detailError{kind: ErrDType, msg: msg}}
+		return &Error{File: file, Tensor: name, Err: &detailError{kind: ErrDType, msg: msg}}
 	}
 	size := t.DType.Size()
 	if size == 0 || !isInteger(t.DType) {
@@ -240,12 +237,12 @@ func isInteger(d DType) bool {
 }
 
 func bools(src Source, name string) ([]bool, error) {
-	t, b, err := src.raw(name)
+	t, b, file, err := src.raw(name)
 	if err != nil {
 		return nil, err
 	}
 	if t.DType != BOOL {
-		return nil, &Error{File: src.fileName(), Tensor: name, Err: &detailError{kind: ErrDType, msg: fmt.Sprintf("cannot read %s as bool", t.DType)}}
+		return nil, &Error{File: file, Tensor: name, Err: &detailError{kind: ErrDType, msg: fmt.Sprintf("cannot read %s as bool", t.DType)}}
 	}
 	out := make([]bool, len(b))
 	for i, v := range b {

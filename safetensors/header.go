@@ -91,12 +91,15 @@ func parseHeader(b []byte) (*header, error) {
 }
 
 // asHeaderError turns a bare syntax error into an *Error.
-func asHeaderError(err error) error {
+func asHeaderError(err error) error { return asKind(err, ErrInvalidHeader) }
+
+// asKind turns a bare syntax error into an *Error of kind.
+func asKind(err, kind error) error {
 	var e *Error
 	if errors.As(err, &e) {
 		return err
 	}
-	return causeError("", "", ErrInvalidHeader, err)
+	return causeError("", "", kind, err)
 }
 
 // metadata reads the __metadata__ value: null or a string-to-string map.

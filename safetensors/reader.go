@@ -135,33 +135,27 @@ func (r *Reader) Metadata() map[string]string {
 // the slice points into the read-only mapping (valid until Close, never to
 // be written); for a Reader made by NewReader it is a new slice.
 func (r *Reader) Bytes(name string) ([]byte, error) {
-	_, b, err := r.raw(name)
+	_, b, _, err := r.raw(name)
 	return b, err
 }
 
-// raw returns the tensor's description and bytes.
-func (r *Reader) raw(name string) (*TensorInfo, []byte, error) {
+// raw returns the tensor's description and bytes, and the file name.
+func (r *Reader) raw(name string) (*TensorInfo, []byte, string, error) {
 	i, ok := r.h.index[name]
 	if !ok {
-		return nil, nil, &Error{File: r.file, Tensor: name, Err: ErrNotFound}
+		return nil, nil, r.file, &Error{File: r.file, Tensor: name, Err: ErrNotFound}
 	}
 	if r.closed.Load() {
-		return nil, nil, &Error{File: r.file, Tensor: name, Err: ErrClosed}
+		return nil, nil, r.file, &Error{File: r.file, Tensor: name, Err: ErrClosed}
 	}
 	t := &r.h.tensors[i]
 	off, n := r.dataStart+t.Begin, t.End-t.Begin
 	if r.mem != nil {
-		return t, r.mem[off : off+n : off+n], nil
+		return t, r.mem[off : off+n : off+n], r.file, nil
 	}
 	b := make([]byte, n)
 	if err := r.readAt(b, off); err != nil {
-		return nil, nil, &Error{File: r.file, Tensor: name, Err: err}
+		return nil, nil, r.file, &Error{File: r.file, Tensor: name, Err: err}
 	}
-	return t, b, nil
+	return t, b, r.file, nil
 }
-
-// shared reports whether slices from raw alias the file's memory.
-func (r *Reader) shared() bool { return r.mem != nil }
-
-// fileName returns the file name used in errors.
-func (r *Reader) fileName() string { return r.file }
