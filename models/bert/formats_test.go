@@ -1,28 +1,42 @@
 package bert
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 )
 
 var formatsDir = filepath.Join(fixtures, "formats", "bert")
 
+// TestFormats loads every weight format and precision of the formats
+// fixture and compares the outputs with those transformers computed.
 func TestFormats(t *testing.T) {
 	t.Parallel()
 	exp := readST(t, filepath.Join(formatsDir, "expected.safetensors"))
 	in := fixtureInput(t, exp, "input")
 	tests := []struct {
-		name, dir, weights, precision string
+		path, precision string
 	}{
-		{"safetensors", ".", "model.safetensors", "fp32"},
-		{"fp16", "fp16", "model.safetensors", "fp16"},
-		{"bf16", "bf16", "model.safetensors", "bf16"},
+		{".", "fp32"},
+		{"model.safetensors", "fp32"},
+		{"pytorch_model.bin", "fp32"},
+		{"pytorch_model_legacy.bin", "fp32"},
+		{"sharded_safetensors", "fp32"},
+		{"sharded_bin", "fp32"},
+		{"fp16", "fp16"},
+		{"bf16", "bf16"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(tc.path, func(t *testing.T) {
 			t.Parallel()
-			dir := filepath.Join(formatsDir, tc.dir)
-			m := loadFixtureModel(t, dir, readST(t, filepath.Join(dir, tc.weights)))
+			m, err := LoadModel(context.Background(), filepath.Join(formatsDir, tc.path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			if len(m.Unexpected) != 0 {
+				t.Errorf("unexpected tensors: %v", m.Unexpected)
+			}
 			checkOutputs(t, m, exp, tc.precision, in, true)
 		})
 	}
