@@ -3,6 +3,7 @@ package hubtest
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -221,4 +222,17 @@ func (s *Server) lookupLocked(typ, id string) (rp *repo, redirect string) {
 		}
 	}
 	return nil, ""
+}
+
+// Repos lists the repos served, as their URLs name them ("owner/name",
+// "datasets/owner/name"...), sorted.
+func (s *Server) Repos() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]string, 0, len(s.repos))
+	for k := range s.repos {
+		out = append(out, k.String())
+	}
+	slices.Sort(out)
+	return out
 }

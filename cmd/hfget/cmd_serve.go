@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hfgo/hfgo/hub/hubtest"
+)
+
+func init() {
+	commands["serve"] = command{summary: "serve a folder of repos or a cache as a Hub mirror", run: runServe}
+}
+
+type serveOptions struct {
+	dir      string
+	addr     string
+	cdnAddr  string
+	basePath string
+}
+
+func runServe(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var o serveOptions
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address of the Hub (the endpoint to put in HF_ENDPOINT)")
+	fs.StringVar(&o.cdnAddr, "cdn-addr", "localhost:8081", "address of the CDN serving LFS files; its host name must differ from the Hub's")
+	fs.StringVar(&o.basePath, "base-path", "", "path to mount the Hub under, e.g. /mirror")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: hfget serve DIR [--addr 127.0.0.1:8080] [--cdn-addr localhost:8081]")
+		fmt.Fprintln(e.stderr, "\nServes DIR as a Hugging Face Hub: owner/name/... folders (datasets/owner/name/...,")
+		fmt.Fprintln(e.stderr, "spaces/owner/name/...) or a Hugging Face cache (models--owner--name/). Prints the")
+		fmt.Fprintln(e.stderr, "endpoint on stdout; point HF_ENDPOINT at it.")
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	o.dir = pos[0]
+	if err := serve(ctx, e, o); err != nil {
+		fmt.Fprintf(e.stderr, "hfget serve: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// parseInterleaved parses flags that may come before or after the
+// positional arguments, which it returns.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// serve runs the mirror until ctx is canceled.
+func serve(ctx context.Context, e *env, o serveOptions) error {
+	var logMu sync.Mutex
+	logRequest := func(r hubtest.Request) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		fmt.Fprintf(e.stderr, "%s %s %s %d %dB %s\n", r.Host, r.Method, r.Path, r.Status, r.Bytes, r.Took.Round(time.Millisecond))
+	}
+	opts := []hubtest.Option{hubtest.WithObserver(logRequest)}
+	if o.basePath != "" {
+		opts = append(opts, hubtest.WithBasePath(o.basePath))
+	}
+	s := hubtest.NewUnstartedServer(opts...)
+	if err := s.LoadDir(o.dir); err != nil {
+		return err
+	}
+	hubLn, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	defer hubLn.Close()
+	cdnLn, err := net.Listen("tcp", o.cdnAddr)
+	if err != nil {
+		return err
+	}
+	defer cdnLn.Close()
+	hubURL, cdnURL := listenURL(o.addr, hubLn, "127.0.0.1"), listenURL(o.cdnAddr, cdnLn, "localhost")
+	if hostOf(hubURL) == hostOf(cdnURL) {
+		fmt.Fprintf(e.stderr, "hfget serve: warning: the Hub and the CDN share the host name %s; clients may send tokens to the CDN\n", hostOf(hubURL))
+	}
+	hub, cdn := s.Handlers(hubURL, cdnURL)
+	fmt.Fprintf(e.stderr, "serving %d repos from %s (CDN at %s)\n", len(s.Repos()), o.dir, s.CDNURL)
+	fmt.Fprintln(e.stdout, s.URL)
+
+	servers := []*http.Server{{Handler: hub, ReadHeaderTimeout: 10 * time.Second}, {Handler: cdn, ReadHeaderTimeout: 10 * time.Second}}
+	errc := make(chan error, 2)
+	for i, ln := range []net.Listener{hubLn, cdnLn} {
+		go func() { errc <- servers[i].Serve(ln) }()
+	}
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, srv := range servers {
+		if serr := srv.Shutdown(shutdown); serr != nil {
+			srv.Close()
+		}
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// listenURL is the URL clients use to reach a listener: the host as the
+// flag gave it (fallback for an empty or wildcard host) and the port bound.
+func listenURL(addr string, ln net.Listener, fallback string) string {
+	host, _, _ := net.SplitHostPort(addr)
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = fallback
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func hostOf(u string) string {
+	h, _, _ := net.SplitHostPort(strings.TrimPrefix(u, "http://"))
+	return h
+}
