@@ -1,0 +1,15 @@
+//go:build !unix
+
+package convert
+
+import "os"
+
+// mapFile reads the file at path into memory where mapping is not
+// available.
+func mapFile(path string) ([]byte, func() error, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, func() error { return nil }, nil
+}
