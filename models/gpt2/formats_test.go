@@ -1,14 +1,18 @@
 package gpt2
 
 import (
+	"context"
+	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/hfgo/hfgo/models/internal/weights"
 	"github.com/nlpodyssey/spago/mat"
 )
 
-// TestFormats runs the formats fixture (a padded batch of two) from each
-// precision of the checkpoint.
+// TestFormats runs the formats fixture (a right-padded batch of two) on the
+// checkpoint in every weight format and precision, loaded by LoadModel.
 func TestFormats(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(fixtures, "formats", "gpt2")
@@ -16,14 +20,26 @@ func TestFormats(t *testing.T) {
 	ids, shape := exp.i64(t, "input.input_ids")
 	mask, _ := exp.i64(t, "input.attention_mask")
 	in := Input{InputIDs: rows(ids, shape), AttentionMask: rows(mask, shape)}
-	for _, tc := range []struct{ sub, want string }{
+	for _, tc := range []struct{ path, want string }{
 		{".", "fp32"},
+		{"model.safetensors", "fp32"},
+		{"pytorch_model.bin", "fp32"},
+		{"pytorch_model_legacy.bin", "fp32"},
+		{"sharded_safetensors", "fp32"},
+		{"sharded_bin", "fp32"},
 		{"fp16", "fp16"},
 		{"bf16", "bf16"},
 	} {
-		t.Run(tc.want, func(t *testing.T) {
+		t.Run(tc.path, func(t *testing.T) {
 			t.Parallel()
-			m := loadFixtureModel(t, filepath.Join(dir, tc.sub))
+			m, err := LoadModel(context.Background(), filepath.Join(dir, tc.path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			if len(m.Unused) > 0 {
+				t.Errorf("unused tensors %v", m.Unused)
+			}
 			out, err := m.Forward(in, Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -33,5 +49,57 @@ func TestFormats(t *testing.T) {
 			want, _ = exp.f32(t, tc.want+".last_hidden_state")
 			closeTo(t, "last_hidden_state", mat.Data[float32](out.LastHiddenState), want)
 		})
+	}
+}
+
+// TestLoadErrors checks that broken checkpoints name what is wrong.
+func TestLoadErrors(t *testing.T) {
+	t.Parallel()
+	cfg, err := LoadConfig(filepath.Join(fixtures, "formats", "gpt2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := randomWeights(&cfg, 1)
+	drop := func(name string) weights.Memory {
+		m := copyMemory(good)
+		delete(m, name)
+		return m
+	}
+	reshape := func(name string, shape ...int) weights.Memory {
+		m := copyMemory(good)
+		d := m[name]
+		d.Shape = shape
+		m[name] = d
+		return m
+	}
+	untied := cfg
+	f := false
+	untied.TieWordEmbeddings = &f
+	tests := []struct {
+		name string
+		cfg  Config
+		src  weights.Source
+		want error
+		in   string // the tensor the error must name
+	}{
+		{"missing", cfg, drop("transformer.h.1.mlp.c_fc.bias"), weights.ErrMissing, "h.1.mlp.c_fc.bias"},
+		{"transposed conv1d", cfg, reshape("transformer.h.0.attn.c_attn.weight", 96, 32), weights.ErrShape, "transformer.h.0.attn.c_attn.weight"},
+		{"untied without lm_head", untied, good, weights.ErrMissing, "lm_head.weight"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := New(tc.cfg, tc.src)
+			var te *weights.TensorError
+			if !errors.Is(err, tc.want) || !errors.As(err, &te) {
+				t.Fatalf("error %v, want %v", err, tc.want)
+			}
+			if te.Name != tc.in && te.Name != "transformer."+tc.in {
+				t.Errorf("error names %q, want %q", te.Name, tc.in)
+			}
+		})
+	}
+	if _, err := LoadModel(context.Background(), t.TempDir()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("empty folder: %v, want a missing config.json", err)
 	}
 }

@@ -1,6 +1,7 @@
 package gpt2
 
 import (
+	"io"
 	"math"
 
 	"github.com/hfgo/hfgo/internal/kernel"
@@ -31,6 +32,8 @@ type Model struct {
 	// (another head's, say), apart from the causal-mask buffers of old
 	// checkpoints and a tied lm_head.weight.
 	Unused []string
+
+	closer io.Closer // the checkpoint the weights live in, if LoadModel opened it
 }
 
 // Block is one pre-LN transformer block (GPT2Block):
