@@ -45,7 +45,7 @@ type GenerationConfig struct {
 	// RepetitionPenalty divides the positive and multiplies the negative
 	// scores of every token already in the sequence, prompt (and padding)
 	// included (default 1: none).
-	RepetitionPenalty float64 `json:"repetition_penalty"`
+	RepetitionPenalty float64  `json:"repetition_penalty"`
 	BOSTokenID        TokenIDs `json:"bos_token_id"`
 	// EOSTokenID lists the tokens that end a sequence.
 	EOSTokenID TokenIDs `json:"eos_token_id"`
