@@ -5,14 +5,20 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+
+	"github.com/hfgo/hfgo/models/internal/weights"
 )
+
+// baseWeights holds the random bert-base state dict baseModel built.
+var baseWeights weights.Memory
 
 var baseModel = sync.OnceValues(func() (*Model, error) {
 	c := DefaultConfig()
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	return New(&c, randomCheckpoint(&c, 1, "bert.", "pooler"))
+	baseWeights = randomCheckpoint(&c, 1, "bert.", "pooler", "mlm")
+	return New(&c, baseWeights)
 })
 
 // BenchmarkForward runs BertModel at bert-base shape (12 layers, hidden 768)

@@ -64,10 +64,13 @@ func TestGeneratedCheckpoints(t *testing.T) {
 			if tc.legacy {
 				src = renameLayerNorms(sd)
 			}
-			m, err := New(c, src)
+			dir := t.TempDir()
+			writeCheckpoint(t, dir, c, src)
+			m, err := LoadModel(context.Background(), dir)
 			if err != nil {
 				t.Fatal(err)
 			}
+			defer m.Close()
 			if len(m.Unexpected) != 0 {
 				t.Errorf("unexpected tensors: %v", m.Unexpected)
 			}
