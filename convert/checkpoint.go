@@ -3,6 +3,7 @@ package convert
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -145,20 +146,22 @@ func openPart(path string) (part, string, error) {
 	return &ptPart{path: path, sd: sd}, sd.Format(), nil
 }
 
-// sniff returns FormatPyTorch for a zip or pickle file, else
-// FormatSafetensors.
+// sniff tells a safetensors file (by its extension, or an 8-byte header
+// length followed by '{') from a PyTorch one.
 func sniff(path string) (string, error) {
+	if strings.HasSuffix(path, ".safetensors") {
+		return FormatSafetensors, nil
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return "", &Error{File: path, Err: err}
 	}
 	defer f.Close()
-	var head [4]byte
-	n, _ := f.Read(head[:])
-	if n >= 2 && (string(head[:2]) == "PK" || head[0] == opProto) {
-		return FormatPyTorch, nil
+	var head [9]byte
+	if n, _ := io.ReadFull(f, head[:]); n == len(head) && head[8] == '{' {
+		return FormatSafetensors, nil
 	}
-	return FormatSafetensors, nil
+	return FormatPyTorch, nil
 }
 
 // openSharded opens every shard an index names.
