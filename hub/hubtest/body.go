@@ -62,6 +62,13 @@ func (s *shapedWriter) Write(p []byte) (int, error) {
 			// The server closes the connection without finishing the body.
 			panic(http.ErrAbortHandler)
 		}
+		if s.fx.rate > 0 {
+			// Each chunk leaves when the rate allows its last byte.
+			due := time.Duration(float64(s.written+int64(len(chunk))) / float64(s.fx.rate) * float64(time.Second))
+			if wait := due - time.Since(s.start); wait > 0 && !sleep(s.r, wait) {
+				return total, s.r.Context().Err()
+			}
+		}
 		n, err := s.w.Write(chunk)
 		total += n
 		s.written += int64(n)
@@ -71,10 +78,6 @@ func (s *shapedWriter) Write(p []byte) (int, error) {
 		p = p[n:]
 		if s.fx.rate > 0 {
 			http.NewResponseController(s.w).Flush()
-			due := time.Duration(float64(s.written) / float64(s.fx.rate) * float64(time.Second))
-			if wait := due - time.Since(s.start); wait > 0 && !sleep(s.r, wait) {
-				return total, s.r.Context().Err()
-			}
 		}
 	}
 	return total, nil

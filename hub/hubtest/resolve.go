@@ -152,7 +152,8 @@ func (s *Server) serveContent(w http.ResponseWriter, r *http.Request, fx effects
 	if r.Method == http.MethodHead {
 		return
 	}
-	body := io.NewSectionReader(content, start, n)
+	// A size that lies low cuts the body, so the response still looks whole.
+	body := io.NewSectionReader(content, start, min(n, max(n+fx.sizeDelta, 0)))
 	if gz {
 		zw := gzip.NewWriter(faultWriter(w, r, fx))
 		copyBody(zw, body, start, fx.corrupt)

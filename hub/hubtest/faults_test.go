@@ -1,0 +1,251 @@
+package hubtest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hfgo/hfgo/hub/hubtest"
+)
+
+func TestFaultStatusIsCounted(t *testing.T) {
+	t.Parallel()
+	s, _ := newTiny(t)
+	h := s.AddFault(hubtest.Fault{Host: hubtest.Hub, Method: "GET", Path: "config.json", Times: 2, Status: 429, RetryAfter: "3"})
+	s.AddFault(hubtest.Fault{Path: "vocab.txt", Status: 503})
+	u := s.URL + "/org/tiny/resolve/main/config.json"
+	if r := do(t, "HEAD", u); r.status != 200 {
+		t.Errorf("HEAD matched a GET fault: %d", r.status)
+	}
+	for i := range 2 {
+		r := do(t, "GET", u)
+		if r.status != 429 || r.header.Get("Retry-After") != "3" {
+			t.Errorf("GET %d: %d Retry-After %q", i, r.status, r.header.Get("Retry-After"))
+		}
+	}
+	if r := do(t, "GET", u); r.status != 200 {
+		t.Errorf("third GET: %d", r.status)
+	}
+	if h.Hits() != 2 {
+		t.Errorf("Hits = %d, want 2", h.Hits())
+	}
+	for i := range 3 {
+		if r := do(t, "GET", s.URL+"/org/tiny/resolve/main/tokenizer/vocab.txt"); r.status != 503 {
+			t.Errorf("GET %d of a fault without Times: %d", i, r.status)
+		}
+	}
+	s.ClearFaults()
+	if r := do(t, "GET", s.URL+"/org/tiny/resolve/main/tokenizer/vocab.txt"); r.status != 200 {
+		t.Errorf("after ClearFaults: %d", r.status)
+	}
+}
+
+func TestFaultServerErrors(t *testing.T) {
+	t.Parallel()
+	s, _ := newTiny(t)
+	for _, code := range []int{500, 502, 503, 504} {
+		s.AddFault(hubtest.Fault{Path: "/api/models/org/tiny", Times: 1, Status: code})
+		if r := do(t, "GET", s.URL+"/api/models/org/tiny"); r.status != code {
+			t.Errorf("status %d, want %d", r.status, code)
+		}
+	}
+}
+
+func TestFaultDropConnection(t *testing.T) {
+	t.Parallel()
+	s, _ := newTiny(t)
+	data := tinyFiles()["model.safetensors"]
+	loc := cdnLocation(t, s, "model.safetensors")
+	s.AddFault(hubtest.Fault{Host: hubtest.CDN, Path: hubtest.SHA256(data), Times: 1, Drop: true, DropAfter: 50})
+	resp, err := http.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !errors.Is(err, io.ErrUnexpectedEOF) || !bytes.Equal(got, data[:50]) {
+		t.Errorf("dropped GET: %d bytes, err %v; want 50 bytes and an unexpected EOF", len(got), err)
+	}
+	// The client resumes where it stopped.
+	if r := do(t, "GET", loc, "Range", "bytes=50-"); r.status != 206 || r.body != string(data[50:]) {
+		t.Errorf("resume: %d, %d bytes", r.status, len(r.body))
+	}
+}
+
+func TestFaultThrottleAndDelay(t *testing.T) {
+	t.Parallel()
+	s, _ := newTiny(t)
+	s.AddFault(hubtest.Fault{Path: "config.json", BytesPerSecond: 1000})
+	start := time.Now()
+	r := do(t, "GET", s.URL+"/org/tiny/resolve/main/config.json", "Accept-Encoding", "identity")
+	size := len(tinyFiles()["config.json"])
+	if took := time.Since(start); took < time.Duration(size-size/50)*time.Millisecond || r.body != string(tinyFiles()["config.json"]) {
+		t.Errorf("%d bytes at 1000 B/s took %v", len(r.body), took)
+	}
+	s.AddFault(hubtest.Fault{Path: "vocab.txt", Delay: time.Minute})
+	c := &http.Client{Timeout: 50 * time.Millisecond}
+	if _, err := c.Get(s.URL + "/org/tiny/resolve/main/tokenizer/vocab.txt"); err == nil {
+		t.Error("a delayed answer beat the client's timeout")
+	}
+}
+
+func TestFaultLyingSize(t *testing.T) {
+	t.Parallel()
+	s, _ := newTiny(t)
+	data := tinyFiles()["model.safetensors"]
+	s.AddFault(hubtest.Fault{Host: hubtest.Hub, Method: "HEAD", SizeDelta: 7})
+	r := do(t, "HEAD", s.URL+"/org/tiny/resolve/main/model.safetensors")
+	if r.header.Get("X-Linked-Size") != strconv.Itoa(len(data)+7) {
+		t.Errorf("X-Linked-Size %s, want %d", r.header.Get("X-Linked-Size"), len(data)+7)
+	}
+	r = do(t, "HEAD", s.URL+"/org/tiny/resolve/main/config.json")
+	if r.header.Get("Content-Length") != strconv.Itoa(len(tinyFiles()["config.json"])+7) {
+		t.Errorf("Content-Length %s", r.header.Get("Content-Length"))
+	}
+	loc := cdnLocation(t, s, "model.safetensors")
+	s.ClearFaults()
+	s.AddFault(hubtest.Fault{Host: hubtest.CDN, SizeDelta: -10, Times: 1})
+	if r := do(t, "GET", loc); r.header.Get("Content-Length") != strconv.Itoa(len(data)-10) || len(r.body) != len(data)-10 {
+		t.Errorf("short Content-Length: header %s, %d bytes", r.header.Get("Content-Length"), len(r.body))
+	}
+	s.AddFault(hubtest.Fault{Host: hubtest.CDN, SizeDelta: 10, Times: 1})
+	resp, err := http.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.ContentLength != int64(len(data)+10) || len(got) != len(data) || err == nil {
+		t.Errorf("long Content-Length %d: %d bytes, err %v", resp.ContentLength, len(got), err)
+	}
+}
+
+func TestFaultCorruptBytes(t *testing.T) {
+	t.Parallel()
+	s := hubtest.NewServer()
+	defer s.Close()
+	data := bytes.Repeat([]byte("0123456789"), 1000)
+	s.AddRepo(hubtest.Repo{ID: "o/r", Files: map[string][]byte{"w.bin": data}})
+	s.AddFault(hubtest.Fault{Host: hubtest.CDN, Corrupt: true})
+	resp, err := http.Get(s.URL + "/o/r/resolve/main/w.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if len(got) != len(data) || hubtest.SHA256(got) == hubtest.SHA256(data) {
+		t.Fatalf("corrupt body: %d bytes, sha256 unchanged %v", len(got), hubtest.SHA256(got) == hubtest.SHA256(data))
+	}
+	for i := range got {
+		if flipped := got[i] != data[i]; flipped != (i%4096 == 0) {
+			t.Fatalf("byte %d flipped %v", i, flipped)
+		}
+	}
+	// A ranged read flips the same bytes of the file.
+	loc := do(t, "HEAD", s.URL+"/o/r/resolve/main/w.bin").header.Get("Location")
+	if r := do(t, "GET", loc, "Range", "bytes=4000-4200"); r.body != string(got[4000:4201]) {
+		t.Error("a ranged read is corrupted differently")
+	}
+}
+
+func TestFaultMalformedJSONAndEntries(t *testing.T) {
+	t.Parallel()
+	s, _ := newTiny(t)
+	h := s.AddFault(hubtest.Fault{Path: "/api/models/org/tiny", Times: 1, MalformedJSON: true})
+	r := do(t, "GET", s.URL+"/api/models/org/tiny")
+	var v any
+	if r.status != 200 || json.Unmarshal([]byte(r.body), &v) == nil || h.Hits() != 1 {
+		t.Errorf("malformed JSON: %d %q", r.status, r.body)
+	}
+	hostile := []string{"../escape", "/abs/path", `C:\x`, "a/../../b"}
+	s.AddFault(hubtest.Fault{TreeEntries: hostile})
+	var es []entry
+	getJSON(t, s.URL+"/api/models/org/tiny/tree/main?recursive=true", &es)
+	var inf info
+	getJSON(t, s.URL+"/api/models/org/tiny", &inf)
+	for _, p := range hostile {
+		if !hasEntry(es, p) || !hasSibling(inf.Siblings, p) {
+			t.Errorf("%q missing from the tree or the siblings", p)
+		}
+	}
+}
+
+func hasEntry(es []entry, p string) bool {
+	for _, e := range es {
+		if e.Path == p {
+			return true
+		}
+	}
+	return false
+}
+
+func hasSibling(ss []sibling, p string) bool {
+	for _, s := range ss {
+		if s.RFilename == p {
+			return true
+		}
+	}
+	return false
+}
+
+func TestFaultETagStyles(t *testing.T) {
+	t.Parallel()
+	s, _ := newTiny(t)
+	regular := hubtest.GitBlobID(tinyFiles()["config.json"])
+	lfs := hubtest.SHA256(tinyFiles()["model.safetensors"])
+	for _, tc := range []struct {
+		style    hubtest.ETagStyle
+		reg, lfs string
+	}{
+		{hubtest.ETagWeak, `W/"` + regular + `"`, `W/"` + lfs + `"`},
+		{hubtest.ETagBare, regular, lfs},
+	} {
+		s.ClearFaults()
+		s.AddFault(hubtest.Fault{ETag: tc.style})
+		if got := do(t, "HEAD", s.URL+"/org/tiny/resolve/main/config.json").header.Get("ETag"); got != tc.reg {
+			t.Errorf("style %d: ETag %q, want %q", tc.style, got, tc.reg)
+		}
+		if got := do(t, "HEAD", s.URL+"/org/tiny/resolve/main/model.safetensors").header.Get("X-Linked-Etag"); got != tc.lfs {
+			t.Errorf("style %d: X-Linked-Etag %q, want %q", tc.style, got, tc.lfs)
+		}
+	}
+}
+
+func TestRequestLog(t *testing.T) {
+	t.Parallel()
+	s, _ := newTiny(t)
+	s.AddToken("hf_secret")
+	req, _ := http.NewRequest("GET", s.URL+"/org/tiny/resolve/main/model.safetensors", nil)
+	req.Header.Set("Authorization", "Bearer hf_secret")
+	// Go's redirect policy keeps the token for another port of the same
+	// host only; the CDN's host name differs, so it is dropped.
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	reqs := s.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests logged, want 2: %+v", len(reqs), reqs)
+	}
+	hub, cdn := reqs[0], reqs[1]
+	if hub.Host != hubtest.Hub || hub.Method != "GET" || hub.Path != "/mirror/org/tiny/resolve/main/model.safetensors" ||
+		hub.Status != 302 || hub.Header.Get("Authorization") != "Bearer hf_secret" {
+		t.Errorf("hub request %+v", hub)
+	}
+	if cdn.Host != hubtest.CDN || cdn.Status != 200 || cdn.Header.Get("Authorization") != "" ||
+		cdn.Bytes != int64(len(tinyFiles()["model.safetensors"])) || !strings.HasPrefix(cdn.Path, "/repos/") {
+		t.Errorf("cdn request %+v", cdn)
+	}
+	s.ResetRequests()
+	if n := len(s.Requests()); n != 0 {
+		t.Errorf("%d requests after ResetRequests", n)
+	}
+}
