@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+func init() {
+	commands["run"] = command{summary: "run a model on text (fill-mask, embed, classify, generate)", run: runRun}
+}
+
+// runOptions holds the flags of hfget run, parsed once for every task.
+type runOptions struct {
+	model string   // model folder
+	task  string   // a key of runTasks
+	texts []string // inputs, from the arguments or one per line of stdin
+	json  bool     // JSON output instead of text
+
+	top          int // fill-mask: predictions per mask; classify: labels shown (0: all)
+	maxNewTokens int
+	temperature  float64
+	topK         int
+	topP         float64
+	seed         uint64
+	// set holds the names of the flags given on the command line, so that a
+	// task tells a default from a chosen value (e.g. whether to sample).
+	set map[string]bool
+}
+
+// runTask is one task of hfget run; each task registers itself from its own
+// file's init.
+type runTask struct {
+	summary string
+	run     func(ctx context.Context, e *env, o *runOptions) error
+}
+
+// runTasks lists the tasks by name.
+var runTasks = map[string]runTask{}
+
+func runRun(ctx context.Context, e *env, args []string) int {
+	o, err := parseRun(e, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(o.texts) == 0 {
+		if o.texts, err = readLines(e.stdin); err != nil {
+			fmt.Fprintf(e.stderr, "hfget run: reading stdin: %v\n", err)
+			return exitFailure
+		}
+	}
+	if o.task == "" {
+		if o.task, err = inferTask(o.model); err != nil {
+			fmt.Fprintf(e.stderr, "hfget run: %v\n", err)
+			return exitFailure
+		}
+	}
+	t, ok := runTasks[o.task]
+	if !ok {
+		fmt.Fprintf(e.stderr, "hfget run: unknown task %q (tasks: %s)\n", o.task, strings.Join(taskNames(), ", "))
+		return exitUsage
+	}
+	if err := t.run(ctx, e, o); err != nil {
+		fmt.Fprintf(e.stderr, "hfget run: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+func taskNames() []string { return slices.Sorted(maps.Keys(runTasks)) }
+
+// parseRun parses hfget run's arguments: MODEL [TEXT...] with flags before,
+// between or after them.
+func parseRun(e *env, args []string) (*runOptions, error) {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	o := &runOptions{}
+	var seed int64
+	fs.StringVar(&o.task, "task", "", "task: "+strings.Join(taskNames(), ", ")+" (default: from the model's config)")
+	fs.BoolVar(&o.json, "json", false, "print JSON instead of text")
+	fs.IntVar(&o.top, "top", 5, "fill-mask: predictions per mask; classify: labels per text (0: all)")
+	fs.IntVar(&o.maxNewTokens, "max-new-tokens", 20, "generate: tokens to add")
+	fs.Float64Var(&o.temperature, "temperature", 1, "generate: sampling temperature")
+	fs.IntVar(&o.topK, "top-k", 50, "generate: sample among the k most likely tokens")
+	fs.Float64Var(&o.topP, "top-p", 1, "generate: sample among the most likely tokens of total probability p")
+	fs.Int64Var(&seed, "seed", 0, "generate: random seed")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: hfget run MODEL [--task TASK] [flags] [TEXT...]")
+		fmt.Fprintln(e.stderr, "\nRuns the model in the folder MODEL on each TEXT (or each line of stdin).")
+		fmt.Fprintln(e.stderr, "Tasks:")
+		for _, n := range taskNames() {
+			fmt.Fprintf(e.stderr, "  %-10s %s\n", n, runTasks[n].summary)
+		}
+		fmt.Fprintln(e.stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	o.seed = uint64(seed)
+	if len(pos) == 0 {
+		fs.Usage()
+		return nil, errors.New("no model")
+	}
+	if o.top < 0 || o.maxNewTokens < 0 || o.topK < 0 || o.temperature < 0 || o.topP <= 0 || o.topP > 1 {
+		fmt.Fprintln(e.stderr, "hfget run: --top, --max-new-tokens, --top-k and --temperature must be >= 0, --top-p in (0, 1]")
+		return nil, errors.New("bad flag value")
+	}
+	o.model, o.texts = pos[0], pos[1:]
+	return o, nil
+}
+
+// readLines returns the non-empty lines of r.
+func readLines(r io.Reader) ([]string, error) {
+	if r == nil {
+		return nil, nil
+	}
+	var lines []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		if l := strings.TrimRight(sc.Text(), "\r"); strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+	}
+	return lines, sc.Err()
+}
+
+// inferTask picks the task from the model folder's config.json, as
+// transformers' pipeline picks one from the architecture: generate for
+// GPT-2, fill-mask for an MLM head, classify for a classifier, embed for a
+// bare encoder or a sentence-transformers model.
+func inferTask(dir string) (string, error) {
+	var cfg struct {
+		ModelType     string   `json:"model_type"`
+		Architectures []string `json:"architectures"`
+	}
+	path := filepath.Join(dir, "config.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		return "", fmt.Errorf("%s: %v", path, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "modules.json")); err == nil {
+		return "embed", nil
+	}
+	arch := strings.Join(cfg.Architectures, " ")
+	switch {
+	case cfg.ModelType == "gpt2" || strings.Contains(arch, "LMHead") || strings.Contains(arch, "CausalLM"):
+		return "generate", nil
+	case strings.Contains(arch, "MaskedLM") || strings.Contains(arch, "PreTraining"):
+		return "fill-mask", nil
+	case strings.Contains(arch, "Classification"):
+		return "classify", nil
+	case cfg.ModelType == "bert":
+		return "embed", nil
+	}
+	return "", fmt.Errorf("%s: cannot tell the task of model_type %q %v: pass --task", path, cfg.ModelType, cfg.Architectures)
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
