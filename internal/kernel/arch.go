@@ -16,6 +16,17 @@ type impl struct {
 	dot4  func(k int, x, b []float32, ldb int, out *[4]float32)
 	axpy4 func(n int, x *[4]float32, b []float32, ldb int, y []float32)
 	panel func(k int, x, panel []float32, out *[nr]float32)
+	// The loops of the row passes (vec.go).
+	sum      func(x []float32) float32
+	sumSqDev func(x []float32, m float32) float32
+	addSum   func(x, r []float32) float32
+	max      func(x []float32) float32
+	norm     func(x []float32, m, inv float32, gamma, beta []float32)
+	expSub   func(x []float32, m float32) float32
+	scale    func(x []float32, s float32)
+	add      func(dst, src []float32)
+	gelu     func(x []float32)
+	gate     func(x []float32, a, b float32)
 }
 
 // Sizes of the micro-tile and of the cache blocks (see gemm_serial.go).
@@ -25,7 +36,9 @@ const (
 )
 
 var goImpl = &impl{name: "go", micro: microGo, packA: packA, packB: packB,
-	dot4: dot4Go, axpy4: axpy4Go, panel: panelGo}
+	dot4: dot4Go, axpy4: axpy4Go, panel: panelGo,
+	sum: sumGo, sumSqDev: sumSqDevGo, addSum: addSumGo, max: maxGo, norm: normGo,
+	expSub: expSubGo, scale: scaleGo, add: addGo, gelu: geluGo, gate: gateGo}
 
 // best is the fastest implementation this CPU runs; arch_amd64.go replaces
 // it at init when the CPU has AVX2 and FMA.

@@ -7,7 +7,9 @@ import "golang.org/x/sys/cpu"
 //go:generate go run -C _asm . -out ../kernel_amd64.s -stubs ../kernel_amd64_stub.go -pkg kernel
 
 var avx2Impl = &impl{name: "avx2", micro: microAVX2, packA: packAAVX2, packB: packBAVX2,
-	dot4: dot4AVX2, axpy4: axpy4AVX2, panel: panelAVX2}
+	dot4: dot4AVX2, axpy4: axpy4AVX2, panel: panelAVX2,
+	sum: sumAVX2, sumSqDev: sumSqDevAVX2, addSum: addSumAVX2, max: maxAVX2, norm: normAVX2,
+	expSub: expSubAVX2, scale: scaleAVX2, add: addAVX2, gelu: geluAVX2, gate: gateAVX2}
 
 func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
@@ -109,4 +111,76 @@ func panelAVX2(k int, x, panel []float32, out *[nr]float32) {
 	_ = x[k-1]
 	_ = panel[k*nr-1]
 	gemvPanelAVX2(k, &x[0], &panel[0], out)
+}
+
+// split8 cuts x into the part the assembly handles (a multiple of 8 long)
+// and the tail.
+func split8(x []float32) (head, tail []float32) {
+	n := len(x) &^ 7
+	return x[:n], x[n:]
+}
+
+func sumAVX2(x []float32) float32 {
+	h, t := split8(x)
+	return vsumAVX2(h) + sumGo(t)
+}
+
+func sumSqDevAVX2(x []float32, m float32) float32 {
+	h, t := split8(x)
+	return vsumSqDevAVX2(h, m) + sumSqDevGo(t, m)
+}
+
+func addSumAVX2(x, r []float32) float32 {
+	h, t := split8(x)
+	r = r[:len(x)]
+	return vaddSumAVX2(h, r) + addSumGo(t, r[len(h):])
+}
+
+func maxAVX2(x []float32) float32 {
+	h, t := split8(x)
+	if len(h) == 0 {
+		return maxGo(x)
+	}
+	m := vmaxAVX2(h)
+	if len(t) > 0 {
+		m = max(m, maxGo(t))
+	}
+	return m
+}
+
+func normAVX2(x []float32, m, inv float32, gamma, beta []float32) {
+	h, t := split8(x)
+	gamma, beta = gamma[:len(x)], beta[:len(x)]
+	vnormAVX2(h, m, inv, gamma, beta)
+	normGo(t, m, inv, gamma[len(h):], beta[len(h):])
+}
+
+func expSubAVX2(x []float32, m float32) float32 {
+	h, t := split8(x)
+	return vexpSubAVX2(h, m) + expSubGo(t, m)
+}
+
+func scaleAVX2(x []float32, s float32) {
+	h, t := split8(x)
+	vscaleAVX2(h, s)
+	scaleGo(t, s)
+}
+
+func addAVX2(dst, src []float32) {
+	h, t := split8(dst)
+	src = src[:len(dst)]
+	vaddAVX2(h, src)
+	addGo(t, src[len(h):])
+}
+
+func geluAVX2(x []float32) {
+	h, t := split8(x)
+	vgeluAVX2(h)
+	geluGo(t)
+}
+
+func gateAVX2(x []float32, a, b float32) {
+	h, t := split8(x)
+	vgateAVX2(h, a, b)
+	gateGo(t, a, b)
 }

@@ -4,6 +4,356 @@
 
 #include "textflag.h"
 
+DATA c_log2e<>+0(SB)/4, $0x3fb8aa3b
+DATA c_log2e<>+4(SB)/4, $0x3fb8aa3b
+DATA c_log2e<>+8(SB)/4, $0x3fb8aa3b
+DATA c_log2e<>+12(SB)/4, $0x3fb8aa3b
+DATA c_log2e<>+16(SB)/4, $0x3fb8aa3b
+DATA c_log2e<>+20(SB)/4, $0x3fb8aa3b
+DATA c_log2e<>+24(SB)/4, $0x3fb8aa3b
+DATA c_log2e<>+28(SB)/4, $0x3fb8aa3b
+GLOBL c_log2e<>(SB), RODATA|NOPTR, $32
+
+DATA c_ln2hi<>+0(SB)/4, $0x3f318000
+DATA c_ln2hi<>+4(SB)/4, $0x3f318000
+DATA c_ln2hi<>+8(SB)/4, $0x3f318000
+DATA c_ln2hi<>+12(SB)/4, $0x3f318000
+DATA c_ln2hi<>+16(SB)/4, $0x3f318000
+DATA c_ln2hi<>+20(SB)/4, $0x3f318000
+DATA c_ln2hi<>+24(SB)/4, $0x3f318000
+DATA c_ln2hi<>+28(SB)/4, $0x3f318000
+GLOBL c_ln2hi<>(SB), RODATA|NOPTR, $32
+
+DATA c_ln2lo<>+0(SB)/4, $0xb95e8083
+DATA c_ln2lo<>+4(SB)/4, $0xb95e8083
+DATA c_ln2lo<>+8(SB)/4, $0xb95e8083
+DATA c_ln2lo<>+12(SB)/4, $0xb95e8083
+DATA c_ln2lo<>+16(SB)/4, $0xb95e8083
+DATA c_ln2lo<>+20(SB)/4, $0xb95e8083
+DATA c_ln2lo<>+24(SB)/4, $0xb95e8083
+DATA c_ln2lo<>+28(SB)/4, $0xb95e8083
+GLOBL c_ln2lo<>(SB), RODATA|NOPTR, $32
+
+DATA c_expmax<>+0(SB)/4, $0x42b0c0a5
+DATA c_expmax<>+4(SB)/4, $0x42b0c0a5
+DATA c_expmax<>+8(SB)/4, $0x42b0c0a5
+DATA c_expmax<>+12(SB)/4, $0x42b0c0a5
+DATA c_expmax<>+16(SB)/4, $0x42b0c0a5
+DATA c_expmax<>+20(SB)/4, $0x42b0c0a5
+DATA c_expmax<>+24(SB)/4, $0x42b0c0a5
+DATA c_expmax<>+28(SB)/4, $0x42b0c0a5
+GLOBL c_expmax<>(SB), RODATA|NOPTR, $32
+
+DATA c_expmin<>+0(SB)/4, $0xc2aeac4f
+DATA c_expmin<>+4(SB)/4, $0xc2aeac4f
+DATA c_expmin<>+8(SB)/4, $0xc2aeac4f
+DATA c_expmin<>+12(SB)/4, $0xc2aeac4f
+DATA c_expmin<>+16(SB)/4, $0xc2aeac4f
+DATA c_expmin<>+20(SB)/4, $0xc2aeac4f
+DATA c_expmin<>+24(SB)/4, $0xc2aeac4f
+DATA c_expmin<>+28(SB)/4, $0xc2aeac4f
+GLOBL c_expmin<>(SB), RODATA|NOPTR, $32
+
+DATA c_exp0<>+0(SB)/4, $0x3ab6887e
+DATA c_exp0<>+4(SB)/4, $0x3ab6887e
+DATA c_exp0<>+8(SB)/4, $0x3ab6887e
+DATA c_exp0<>+12(SB)/4, $0x3ab6887e
+DATA c_exp0<>+16(SB)/4, $0x3ab6887e
+DATA c_exp0<>+20(SB)/4, $0x3ab6887e
+DATA c_exp0<>+24(SB)/4, $0x3ab6887e
+DATA c_exp0<>+28(SB)/4, $0x3ab6887e
+GLOBL c_exp0<>(SB), RODATA|NOPTR, $32
+
+DATA c_exp1<>+0(SB)/4, $0x3c0905b1
+DATA c_exp1<>+4(SB)/4, $0x3c0905b1
+DATA c_exp1<>+8(SB)/4, $0x3c0905b1
+DATA c_exp1<>+12(SB)/4, $0x3c0905b1
+DATA c_exp1<>+16(SB)/4, $0x3c0905b1
+DATA c_exp1<>+20(SB)/4, $0x3c0905b1
+DATA c_exp1<>+24(SB)/4, $0x3c0905b1
+DATA c_exp1<>+28(SB)/4, $0x3c0905b1
+GLOBL c_exp1<>(SB), RODATA|NOPTR, $32
+
+DATA c_exp2<>+0(SB)/4, $0x3d2aaa8d
+DATA c_exp2<>+4(SB)/4, $0x3d2aaa8d
+DATA c_exp2<>+8(SB)/4, $0x3d2aaa8d
+DATA c_exp2<>+12(SB)/4, $0x3d2aaa8d
+DATA c_exp2<>+16(SB)/4, $0x3d2aaa8d
+DATA c_exp2<>+20(SB)/4, $0x3d2aaa8d
+DATA c_exp2<>+24(SB)/4, $0x3d2aaa8d
+DATA c_exp2<>+28(SB)/4, $0x3d2aaa8d
+GLOBL c_exp2<>(SB), RODATA|NOPTR, $32
+
+DATA c_exp3<>+0(SB)/4, $0x3e2aaa6f
+DATA c_exp3<>+4(SB)/4, $0x3e2aaa6f
+DATA c_exp3<>+8(SB)/4, $0x3e2aaa6f
+DATA c_exp3<>+12(SB)/4, $0x3e2aaa6f
+DATA c_exp3<>+16(SB)/4, $0x3e2aaa6f
+DATA c_exp3<>+20(SB)/4, $0x3e2aaa6f
+DATA c_exp3<>+24(SB)/4, $0x3e2aaa6f
+DATA c_exp3<>+28(SB)/4, $0x3e2aaa6f
+GLOBL c_exp3<>(SB), RODATA|NOPTR, $32
+
+DATA c_exp4<>+0(SB)/4, $0x3f000000
+DATA c_exp4<>+4(SB)/4, $0x3f000000
+DATA c_exp4<>+8(SB)/4, $0x3f000000
+DATA c_exp4<>+12(SB)/4, $0x3f000000
+DATA c_exp4<>+16(SB)/4, $0x3f000000
+DATA c_exp4<>+20(SB)/4, $0x3f000000
+DATA c_exp4<>+24(SB)/4, $0x3f000000
+DATA c_exp4<>+28(SB)/4, $0x3f000000
+GLOBL c_exp4<>(SB), RODATA|NOPTR, $32
+
+DATA c_one<>+0(SB)/4, $0x3f800000
+DATA c_one<>+4(SB)/4, $0x3f800000
+DATA c_one<>+8(SB)/4, $0x3f800000
+DATA c_one<>+12(SB)/4, $0x3f800000
+DATA c_one<>+16(SB)/4, $0x3f800000
+DATA c_one<>+20(SB)/4, $0x3f800000
+DATA c_one<>+24(SB)/4, $0x3f800000
+DATA c_one<>+28(SB)/4, $0x3f800000
+GLOBL c_one<>(SB), RODATA|NOPTR, $32
+
+DATA c_half<>+0(SB)/4, $0x3f000000
+DATA c_half<>+4(SB)/4, $0x3f000000
+DATA c_half<>+8(SB)/4, $0x3f000000
+DATA c_half<>+12(SB)/4, $0x3f000000
+DATA c_half<>+16(SB)/4, $0x3f000000
+DATA c_half<>+20(SB)/4, $0x3f000000
+DATA c_half<>+24(SB)/4, $0x3f000000
+DATA c_half<>+28(SB)/4, $0x3f000000
+GLOBL c_half<>(SB), RODATA|NOPTR, $32
+
+DATA c_sqrthalf<>+0(SB)/4, $0x3f3504f3
+DATA c_sqrthalf<>+4(SB)/4, $0x3f3504f3
+DATA c_sqrthalf<>+8(SB)/4, $0x3f3504f3
+DATA c_sqrthalf<>+12(SB)/4, $0x3f3504f3
+DATA c_sqrthalf<>+16(SB)/4, $0x3f3504f3
+DATA c_sqrthalf<>+20(SB)/4, $0x3f3504f3
+DATA c_sqrthalf<>+24(SB)/4, $0x3f3504f3
+DATA c_sqrthalf<>+28(SB)/4, $0x3f3504f3
+GLOBL c_sqrthalf<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfsplit<>+0(SB)/4, $0x3f600000
+DATA c_erfsplit<>+4(SB)/4, $0x3f600000
+DATA c_erfsplit<>+8(SB)/4, $0x3f600000
+DATA c_erfsplit<>+12(SB)/4, $0x3f600000
+DATA c_erfsplit<>+16(SB)/4, $0x3f600000
+DATA c_erfsplit<>+20(SB)/4, $0x3f600000
+DATA c_erfsplit<>+24(SB)/4, $0x3f600000
+DATA c_erfsplit<>+28(SB)/4, $0x3f600000
+GLOBL c_erfsplit<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfmax<>+0(SB)/4, $0x40800000
+DATA c_erfmax<>+4(SB)/4, $0x40800000
+DATA c_erfmax<>+8(SB)/4, $0x40800000
+DATA c_erfmax<>+12(SB)/4, $0x40800000
+DATA c_erfmax<>+16(SB)/4, $0x40800000
+DATA c_erfmax<>+20(SB)/4, $0x40800000
+DATA c_erfmax<>+24(SB)/4, $0x40800000
+DATA c_erfmax<>+28(SB)/4, $0x40800000
+GLOBL c_erfmax<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfA0<>+0(SB)/4, $0xba22e960
+DATA c_erfA0<>+4(SB)/4, $0xba22e960
+DATA c_erfA0<>+8(SB)/4, $0xba22e960
+DATA c_erfA0<>+12(SB)/4, $0xba22e960
+DATA c_erfA0<>+16(SB)/4, $0xba22e960
+DATA c_erfA0<>+20(SB)/4, $0xba22e960
+DATA c_erfA0<>+24(SB)/4, $0xba22e960
+DATA c_erfA0<>+28(SB)/4, $0xba22e960
+GLOBL c_erfA0<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfA1<>+0(SB)/4, $0x3ba4f75d
+DATA c_erfA1<>+4(SB)/4, $0x3ba4f75d
+DATA c_erfA1<>+8(SB)/4, $0x3ba4f75d
+DATA c_erfA1<>+12(SB)/4, $0x3ba4f75d
+DATA c_erfA1<>+16(SB)/4, $0x3ba4f75d
+DATA c_erfA1<>+20(SB)/4, $0x3ba4f75d
+DATA c_erfA1<>+24(SB)/4, $0x3ba4f75d
+DATA c_erfA1<>+28(SB)/4, $0x3ba4f75d
+GLOBL c_erfA1<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfA2<>+0(SB)/4, $0xbcdb7ce2
+DATA c_erfA2<>+4(SB)/4, $0xbcdb7ce2
+DATA c_erfA2<>+8(SB)/4, $0xbcdb7ce2
+DATA c_erfA2<>+12(SB)/4, $0xbcdb7ce2
+DATA c_erfA2<>+16(SB)/4, $0xbcdb7ce2
+DATA c_erfA2<>+20(SB)/4, $0xbcdb7ce2
+DATA c_erfA2<>+24(SB)/4, $0xbcdb7ce2
+DATA c_erfA2<>+28(SB)/4, $0xbcdb7ce2
+GLOBL c_erfA2<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfA3<>+0(SB)/4, $0x3de710c7
+DATA c_erfA3<>+4(SB)/4, $0x3de710c7
+DATA c_erfA3<>+8(SB)/4, $0x3de710c7
+DATA c_erfA3<>+12(SB)/4, $0x3de710c7
+DATA c_erfA3<>+16(SB)/4, $0x3de710c7
+DATA c_erfA3<>+20(SB)/4, $0x3de710c7
+DATA c_erfA3<>+24(SB)/4, $0x3de710c7
+DATA c_erfA3<>+28(SB)/4, $0x3de710c7
+GLOBL c_erfA3<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfA4<>+0(SB)/4, $0xbec09387
+DATA c_erfA4<>+4(SB)/4, $0xbec09387
+DATA c_erfA4<>+8(SB)/4, $0xbec09387
+DATA c_erfA4<>+12(SB)/4, $0xbec09387
+DATA c_erfA4<>+16(SB)/4, $0xbec09387
+DATA c_erfA4<>+20(SB)/4, $0xbec09387
+DATA c_erfA4<>+24(SB)/4, $0xbec09387
+DATA c_erfA4<>+28(SB)/4, $0xbec09387
+GLOBL c_erfA4<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfA5<>+0(SB)/4, $0x3f906eba
+DATA c_erfA5<>+4(SB)/4, $0x3f906eba
+DATA c_erfA5<>+8(SB)/4, $0x3f906eba
+DATA c_erfA5<>+12(SB)/4, $0x3f906eba
+DATA c_erfA5<>+16(SB)/4, $0x3f906eba
+DATA c_erfA5<>+20(SB)/4, $0x3f906eba
+DATA c_erfA5<>+24(SB)/4, $0x3f906eba
+DATA c_erfA5<>+28(SB)/4, $0x3f906eba
+GLOBL c_erfA5<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfB0<>+0(SB)/4, $0xb317c0a3
+DATA c_erfB0<>+4(SB)/4, $0xb317c0a3
+DATA c_erfB0<>+8(SB)/4, $0xb317c0a3
+DATA c_erfB0<>+12(SB)/4, $0xb317c0a3
+DATA c_erfB0<>+16(SB)/4, $0xb317c0a3
+DATA c_erfB0<>+20(SB)/4, $0xb317c0a3
+DATA c_erfB0<>+24(SB)/4, $0xb317c0a3
+DATA c_erfB0<>+28(SB)/4, $0xb317c0a3
+GLOBL c_erfB0<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfB1<>+0(SB)/4, $0x361fe678
+DATA c_erfB1<>+4(SB)/4, $0x361fe678
+DATA c_erfB1<>+8(SB)/4, $0x361fe678
+DATA c_erfB1<>+12(SB)/4, $0x361fe678
+DATA c_erfB1<>+16(SB)/4, $0x361fe678
+DATA c_erfB1<>+20(SB)/4, $0x361fe678
+DATA c_erfB1<>+24(SB)/4, $0x361fe678
+DATA c_erfB1<>+28(SB)/4, $0x361fe678
+GLOBL c_erfB1<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfB2<>+0(SB)/4, $0xb85d8bb5
+DATA c_erfB2<>+4(SB)/4, $0xb85d8bb5
+DATA c_erfB2<>+8(SB)/4, $0xb85d8bb5
+DATA c_erfB2<>+12(SB)/4, $0xb85d8bb5
+DATA c_erfB2<>+16(SB)/4, $0xb85d8bb5
+DATA c_erfB2<>+20(SB)/4, $0xb85d8bb5
+DATA c_erfB2<>+24(SB)/4, $0xb85d8bb5
+DATA c_erfB2<>+28(SB)/4, $0xb85d8bb5
+GLOBL c_erfB2<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfB3<>+0(SB)/4, $0x3a257bbe
+DATA c_erfB3<>+4(SB)/4, $0x3a257bbe
+DATA c_erfB3<>+8(SB)/4, $0x3a257bbe
+DATA c_erfB3<>+12(SB)/4, $0x3a257bbe
+DATA c_erfB3<>+16(SB)/4, $0x3a257bbe
+DATA c_erfB3<>+20(SB)/4, $0x3a257bbe
+DATA c_erfB3<>+24(SB)/4, $0x3a257bbe
+DATA c_erfB3<>+28(SB)/4, $0x3a257bbe
+GLOBL c_erfB3<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfB4<>+0(SB)/4, $0xbb9f81f5
+DATA c_erfB4<>+4(SB)/4, $0xbb9f81f5
+DATA c_erfB4<>+8(SB)/4, $0xbb9f81f5
+DATA c_erfB4<>+12(SB)/4, $0xbb9f81f5
+DATA c_erfB4<>+16(SB)/4, $0xbb9f81f5
+DATA c_erfB4<>+20(SB)/4, $0xbb9f81f5
+DATA c_erfB4<>+24(SB)/4, $0xbb9f81f5
+DATA c_erfB4<>+28(SB)/4, $0xbb9f81f5
+GLOBL c_erfB4<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfB5<>+0(SB)/4, $0x3cda3543
+DATA c_erfB5<>+4(SB)/4, $0x3cda3543
+DATA c_erfB5<>+8(SB)/4, $0x3cda3543
+DATA c_erfB5<>+12(SB)/4, $0x3cda3543
+DATA c_erfB5<>+16(SB)/4, $0x3cda3543
+DATA c_erfB5<>+20(SB)/4, $0x3cda3543
+DATA c_erfB5<>+24(SB)/4, $0x3cda3543
+DATA c_erfB5<>+28(SB)/4, $0x3cda3543
+GLOBL c_erfB5<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfB6<>+0(SB)/4, $0xbde1ff70
+DATA c_erfB6<>+4(SB)/4, $0xbde1ff70
+DATA c_erfB6<>+8(SB)/4, $0xbde1ff70
+DATA c_erfB6<>+12(SB)/4, $0xbde1ff70
+DATA c_erfB6<>+16(SB)/4, $0xbde1ff70
+DATA c_erfB6<>+20(SB)/4, $0xbde1ff70
+DATA c_erfB6<>+24(SB)/4, $0xbde1ff70
+DATA c_erfB6<>+28(SB)/4, $0xbde1ff70
+GLOBL c_erfB6<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfB7<>+0(SB)/4, $0xbf21b205
+DATA c_erfB7<>+4(SB)/4, $0xbf21b205
+DATA c_erfB7<>+8(SB)/4, $0xbf21b205
+DATA c_erfB7<>+12(SB)/4, $0xbf21b205
+DATA c_erfB7<>+16(SB)/4, $0xbf21b205
+DATA c_erfB7<>+20(SB)/4, $0xbf21b205
+DATA c_erfB7<>+24(SB)/4, $0xbf21b205
+DATA c_erfB7<>+28(SB)/4, $0xbf21b205
+GLOBL c_erfB7<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfB8<>+0(SB)/4, $0xbf90ae2b
+DATA c_erfB8<>+4(SB)/4, $0xbf90ae2b
+DATA c_erfB8<>+8(SB)/4, $0xbf90ae2b
+DATA c_erfB8<>+12(SB)/4, $0xbf90ae2b
+DATA c_erfB8<>+16(SB)/4, $0xbf90ae2b
+DATA c_erfB8<>+20(SB)/4, $0xbf90ae2b
+DATA c_erfB8<>+24(SB)/4, $0xbf90ae2b
+DATA c_erfB8<>+28(SB)/4, $0xbf90ae2b
+GLOBL c_erfB8<>(SB), RODATA|NOPTR, $32
+
+DATA c_erfB9<>+0(SB)/4, $0x39ae98d1
+DATA c_erfB9<>+4(SB)/4, $0x39ae98d1
+DATA c_erfB9<>+8(SB)/4, $0x39ae98d1
+DATA c_erfB9<>+12(SB)/4, $0x39ae98d1
+DATA c_erfB9<>+16(SB)/4, $0x39ae98d1
+DATA c_erfB9<>+20(SB)/4, $0x39ae98d1
+DATA c_erfB9<>+24(SB)/4, $0x39ae98d1
+DATA c_erfB9<>+28(SB)/4, $0x39ae98d1
+GLOBL c_erfB9<>(SB), RODATA|NOPTR, $32
+
+DATA c_bias127<>+0(SB)/4, $0x0000007f
+DATA c_bias127<>+4(SB)/4, $0x0000007f
+DATA c_bias127<>+8(SB)/4, $0x0000007f
+DATA c_bias127<>+12(SB)/4, $0x0000007f
+DATA c_bias127<>+16(SB)/4, $0x0000007f
+DATA c_bias127<>+20(SB)/4, $0x0000007f
+DATA c_bias127<>+24(SB)/4, $0x0000007f
+DATA c_bias127<>+28(SB)/4, $0x0000007f
+GLOBL c_bias127<>(SB), RODATA|NOPTR, $32
+
+DATA c_sign<>+0(SB)/4, $0x80000000
+DATA c_sign<>+4(SB)/4, $0x80000000
+DATA c_sign<>+8(SB)/4, $0x80000000
+DATA c_sign<>+12(SB)/4, $0x80000000
+DATA c_sign<>+16(SB)/4, $0x80000000
+DATA c_sign<>+20(SB)/4, $0x80000000
+DATA c_sign<>+24(SB)/4, $0x80000000
+DATA c_sign<>+28(SB)/4, $0x80000000
+GLOBL c_sign<>(SB), RODATA|NOPTR, $32
+
+DATA c_abs<>+0(SB)/4, $0x7fffffff
+DATA c_abs<>+4(SB)/4, $0x7fffffff
+DATA c_abs<>+8(SB)/4, $0x7fffffff
+DATA c_abs<>+12(SB)/4, $0x7fffffff
+DATA c_abs<>+16(SB)/4, $0x7fffffff
+DATA c_abs<>+20(SB)/4, $0x7fffffff
+DATA c_abs<>+24(SB)/4, $0x7fffffff
+DATA c_abs<>+28(SB)/4, $0x7fffffff
+GLOBL c_abs<>(SB), RODATA|NOPTR, $32
+
+DATA c_inf<>+0(SB)/4, $0x7f800000
+DATA c_inf<>+4(SB)/4, $0x7f800000
+DATA c_inf<>+8(SB)/4, $0x7f800000
+DATA c_inf<>+12(SB)/4, $0x7f800000
+DATA c_inf<>+16(SB)/4, $0x7f800000
+DATA c_inf<>+20(SB)/4, $0x7f800000
+DATA c_inf<>+24(SB)/4, $0x7f800000
+DATA c_inf<>+28(SB)/4, $0x7f800000
+GLOBL c_inf<>(SB), RODATA|NOPTR, $32
+
 // func gemmKernel6x16AVX2(k int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
 // Requires: AVX, FMA3, MMX+
 TEXT ·gemmKernel6x16AVX2(SB), NOSPLIT, $0-49
@@ -563,5 +913,708 @@ pan_done:
 	MOVQ    out+24(FP), AX
 	VMOVUPS Y0, (AX)
 	VMOVUPS Y1, 32(AX)
+	VZEROUPPER
+	RET
+
+// func vsumAVX2(x []float32) float32
+// Requires: AVX, SSE
+TEXT ·vsumAVX2(SB), NOSPLIT, $0-28
+	MOVQ   x_base+0(FP), AX
+	MOVQ   x_len+8(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   DX, DX
+	SHLQ   $0x02, CX
+
+sum_big:
+	LEAQ   128(DX), BX
+	CMPQ   BX, CX
+	JA     sum_small
+	VADDPS (AX)(DX*1), Y0, Y0
+	VADDPS 32(AX)(DX*1), Y1, Y1
+	VADDPS 64(AX)(DX*1), Y2, Y2
+	VADDPS 96(AX)(DX*1), Y3, Y3
+	MOVQ   BX, DX
+	JMP    sum_big
+
+sum_small:
+	CMPQ   DX, CX
+	JAE    sum_done
+	VADDPS (AX)(DX*1), Y0, Y0
+	ADDQ   $0x20, DX
+	JMP    sum_small
+
+sum_done:
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDSS       X0, X1, X1
+	MOVSS        X1, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func vsumSqDevAVX2(x []float32, m float32) float32
+// Requires: AVX, FMA3, SSE
+TEXT ·vsumSqDevAVX2(SB), NOSPLIT, $0-36
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	VBROADCASTSS m+24(FP), Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	XORQ         DX, DX
+	SHLQ         $0x02, CX
+
+ssd_big:
+	LEAQ        128(DX), BX
+	CMPQ        BX, CX
+	JA          ssd_small
+	VMOVUPS     (AX)(DX*1), Y5
+	VSUBPS      Y0, Y5, Y5
+	VFMADD231PS Y5, Y5, Y1
+	VMOVUPS     32(AX)(DX*1), Y5
+	VSUBPS      Y0, Y5, Y5
+	VFMADD231PS Y5, Y5, Y2
+	VMOVUPS     64(AX)(DX*1), Y5
+	VSUBPS      Y0, Y5, Y5
+	VFMADD231PS Y5, Y5, Y3
+	VMOVUPS     96(AX)(DX*1), Y5
+	VSUBPS      Y0, Y5, Y5
+	VFMADD231PS Y5, Y5, Y4
+	MOVQ        BX, DX
+	JMP         ssd_big
+
+ssd_small:
+	CMPQ        DX, CX
+	JAE         ssd_done
+	VMOVUPS     (AX)(DX*1), Y5
+	VSUBPS      Y0, Y5, Y5
+	VFMADD231PS Y5, Y5, Y1
+	ADDQ        $0x20, DX
+	JMP         ssd_small
+
+ssd_done:
+	VADDPS       Y2, Y1, Y1
+	VADDPS       Y4, Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+	MOVSS        X0, ret+32(FP)
+	VZEROUPPER
+	RET
+
+// func vaddSumAVX2(x []float32, r []float32) float32
+// Requires: AVX, SSE
+TEXT ·vaddSumAVX2(SB), NOSPLIT, $0-52
+	MOVQ   x_base+0(FP), AX
+	MOVQ   x_len+8(FP), CX
+	MOVQ   r_base+24(FP), DX
+	MOVQ   r_len+32(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   BX, BX
+	SHLQ   $0x02, CX
+
+as_big:
+	LEAQ    128(BX), SI
+	CMPQ    SI, CX
+	JA      as_small
+	VMOVUPS (AX)(BX*1), Y4
+	VADDPS  (DX)(BX*1), Y4, Y4
+	VMOVUPS Y4, (AX)(BX*1)
+	VADDPS  Y4, Y0, Y0
+	VMOVUPS 32(AX)(BX*1), Y4
+	VADDPS  32(DX)(BX*1), Y4, Y4
+	VMOVUPS Y4, 32(AX)(BX*1)
+	VADDPS  Y4, Y1, Y1
+	VMOVUPS 64(AX)(BX*1), Y4
+	VADDPS  64(DX)(BX*1), Y4, Y4
+	VMOVUPS Y4, 64(AX)(BX*1)
+	VADDPS  Y4, Y2, Y2
+	VMOVUPS 96(AX)(BX*1), Y4
+	VADDPS  96(DX)(BX*1), Y4, Y4
+	VMOVUPS Y4, 96(AX)(BX*1)
+	VADDPS  Y4, Y3, Y3
+	MOVQ    SI, BX
+	JMP     as_big
+
+as_small:
+	CMPQ    BX, CX
+	JAE     as_done
+	VMOVUPS (AX)(BX*1), Y4
+	VADDPS  (DX)(BX*1), Y4, Y4
+	VMOVUPS Y4, (AX)(BX*1)
+	VADDPS  Y4, Y0, Y0
+	ADDQ    $0x20, BX
+	JMP     as_small
+
+as_done:
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDSS       X0, X1, X1
+	MOVSS        X1, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func vmaxAVX2(x []float32) float32
+// Requires: AVX, SSE
+TEXT ·vmaxAVX2(SB), NOSPLIT, $0-28
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVUPS (AX), Y0
+	XORQ    DX, DX
+	SHLQ    $0x02, CX
+
+max_big:
+	LEAQ   32(DX), BX
+	CMPQ   BX, CX
+	JA     max_small
+	VMAXPS (AX)(DX*1), Y0, Y0
+	MOVQ   BX, DX
+	JMP    max_big
+
+max_small:
+	CMPQ   DX, CX
+	JAE    max_done
+	VMAXPS (AX)(DX*1), Y0, Y0
+	ADDQ   $0x20, DX
+	JMP    max_small
+
+max_done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VMAXPS       X1, X0, X1
+	VMOVHLPS     X1, X1, X0
+	VMAXPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VMAXSS       X0, X1, X1
+	MOVSS        X1, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func vnormAVX2(x []float32, m float32, inv float32, gamma []float32, beta []float32)
+// Requires: AVX
+TEXT ·vnormAVX2(SB), NOSPLIT, $0-80
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	VBROADCASTSS m+24(FP), Y0
+	VBROADCASTSS inv+28(FP), Y1
+	MOVQ         gamma_base+32(FP), DX
+	MOVQ         gamma_len+40(FP), BX
+	MOVQ         beta_base+56(FP), BX
+	MOVQ         beta_len+64(FP), SI
+	XORQ         SI, SI
+	SHLQ         $0x02, CX
+
+norm_big:
+	LEAQ    64(SI), DI
+	CMPQ    DI, CX
+	JA      norm_small
+	VMOVUPS (AX)(SI*1), Y2
+	VSUBPS  Y0, Y2, Y2
+	VMULPS  Y1, Y2, Y2
+	VMULPS  (DX)(SI*1), Y2, Y2
+	VADDPS  (BX)(SI*1), Y2, Y2
+	VMOVUPS Y2, (AX)(SI*1)
+	VMOVUPS 32(AX)(SI*1), Y2
+	VSUBPS  Y0, Y2, Y2
+	VMULPS  Y1, Y2, Y2
+	VMULPS  32(DX)(SI*1), Y2, Y2
+	VADDPS  32(BX)(SI*1), Y2, Y2
+	VMOVUPS Y2, 32(AX)(SI*1)
+	MOVQ    DI, SI
+	JMP     norm_big
+
+norm_small:
+	CMPQ    SI, CX
+	JAE     norm_done
+	VMOVUPS (AX)(SI*1), Y2
+	VSUBPS  Y0, Y2, Y2
+	VMULPS  Y1, Y2, Y2
+	VMULPS  (DX)(SI*1), Y2, Y2
+	VADDPS  (BX)(SI*1), Y2, Y2
+	VMOVUPS Y2, (AX)(SI*1)
+	ADDQ    $0x20, SI
+	JMP     norm_small
+
+norm_done:
+	VZEROUPPER
+	RET
+
+// func vexpSubAVX2(x []float32, m float32) float32
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·vexpSubAVX2(SB), NOSPLIT, $0-36
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	VBROADCASTSS m+24(FP), Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	XORQ         DX, DX
+	SHLQ         $0x02, CX
+
+es_big:
+	LEAQ         128(DX), BX
+	CMPQ         BX, CX
+	JA           es_small
+	VMOVUPS      (AX)(DX*1), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMULPS       c_log2e<>+0(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VMOVAPS      Y5, Y7
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y7
+	VMOVUPS      c_exp0<>+0(SB), Y8
+	VFMADD213PS  c_exp1<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp2<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp3<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp4<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y7, Y9
+	VFMADD213PS  Y7, Y9, Y8
+	VADDPS       c_one<>+0(SB), Y8, Y7
+	VCVTPS2DQ    Y6, Y6
+	VPADDD       c_bias127<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x01, c_expmin<>+0(SB), Y5, Y6
+	VANDNPS      Y7, Y6, Y7
+	VCMPPS       $0x0e, c_expmax<>+0(SB), Y5, Y6
+	VBLENDVPS    Y6, c_inf<>+0(SB), Y7, Y7
+	VMOVUPS      Y7, (AX)(DX*1)
+	VADDPS       Y7, Y1, Y1
+	VMOVUPS      32(AX)(DX*1), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMULPS       c_log2e<>+0(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VMOVAPS      Y5, Y7
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y7
+	VMOVUPS      c_exp0<>+0(SB), Y8
+	VFMADD213PS  c_exp1<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp2<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp3<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp4<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y7, Y9
+	VFMADD213PS  Y7, Y9, Y8
+	VADDPS       c_one<>+0(SB), Y8, Y7
+	VCVTPS2DQ    Y6, Y6
+	VPADDD       c_bias127<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x01, c_expmin<>+0(SB), Y5, Y6
+	VANDNPS      Y7, Y6, Y7
+	VCMPPS       $0x0e, c_expmax<>+0(SB), Y5, Y6
+	VBLENDVPS    Y6, c_inf<>+0(SB), Y7, Y7
+	VMOVUPS      Y7, 32(AX)(DX*1)
+	VADDPS       Y7, Y2, Y2
+	VMOVUPS      64(AX)(DX*1), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMULPS       c_log2e<>+0(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VMOVAPS      Y5, Y7
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y7
+	VMOVUPS      c_exp0<>+0(SB), Y8
+	VFMADD213PS  c_exp1<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp2<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp3<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp4<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y7, Y9
+	VFMADD213PS  Y7, Y9, Y8
+	VADDPS       c_one<>+0(SB), Y8, Y7
+	VCVTPS2DQ    Y6, Y6
+	VPADDD       c_bias127<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x01, c_expmin<>+0(SB), Y5, Y6
+	VANDNPS      Y7, Y6, Y7
+	VCMPPS       $0x0e, c_expmax<>+0(SB), Y5, Y6
+	VBLENDVPS    Y6, c_inf<>+0(SB), Y7, Y7
+	VMOVUPS      Y7, 64(AX)(DX*1)
+	VADDPS       Y7, Y3, Y3
+	VMOVUPS      96(AX)(DX*1), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMULPS       c_log2e<>+0(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VMOVAPS      Y5, Y7
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y7
+	VMOVUPS      c_exp0<>+0(SB), Y8
+	VFMADD213PS  c_exp1<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp2<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp3<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp4<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y7, Y9
+	VFMADD213PS  Y7, Y9, Y8
+	VADDPS       c_one<>+0(SB), Y8, Y7
+	VCVTPS2DQ    Y6, Y6
+	VPADDD       c_bias127<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x01, c_expmin<>+0(SB), Y5, Y6
+	VANDNPS      Y7, Y6, Y7
+	VCMPPS       $0x0e, c_expmax<>+0(SB), Y5, Y6
+	VBLENDVPS    Y6, c_inf<>+0(SB), Y7, Y7
+	VMOVUPS      Y7, 96(AX)(DX*1)
+	VADDPS       Y7, Y4, Y4
+	MOVQ         BX, DX
+	JMP          es_big
+
+es_small:
+	CMPQ         DX, CX
+	JAE          es_done
+	VMOVUPS      (AX)(DX*1), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMULPS       c_log2e<>+0(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VMOVAPS      Y5, Y7
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y7
+	VMOVUPS      c_exp0<>+0(SB), Y8
+	VFMADD213PS  c_exp1<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp2<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp3<>+0(SB), Y7, Y8
+	VFMADD213PS  c_exp4<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y7, Y9
+	VFMADD213PS  Y7, Y9, Y8
+	VADDPS       c_one<>+0(SB), Y8, Y7
+	VCVTPS2DQ    Y6, Y6
+	VPADDD       c_bias127<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y7, Y7
+	VCMPPS       $0x01, c_expmin<>+0(SB), Y5, Y6
+	VANDNPS      Y7, Y6, Y7
+	VCMPPS       $0x0e, c_expmax<>+0(SB), Y5, Y6
+	VBLENDVPS    Y6, c_inf<>+0(SB), Y7, Y7
+	VMOVUPS      Y7, (AX)(DX*1)
+	VADDPS       Y7, Y1, Y1
+	ADDQ         $0x20, DX
+	JMP          es_small
+
+es_done:
+	VADDPS       Y2, Y1, Y1
+	VADDPS       Y4, Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+	MOVSS        X0, ret+32(FP)
+	VZEROUPPER
+	RET
+
+// func vscaleAVX2(x []float32, s float32)
+// Requires: AVX
+TEXT ·vscaleAVX2(SB), NOSPLIT, $0-28
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	VBROADCASTSS s+24(FP), Y0
+	XORQ         DX, DX
+	SHLQ         $0x02, CX
+
+scale_big:
+	LEAQ    128(DX), BX
+	CMPQ    BX, CX
+	JA      scale_small
+	VMULPS  (AX)(DX*1), Y0, Y1
+	VMOVUPS Y1, (AX)(DX*1)
+	VMULPS  32(AX)(DX*1), Y0, Y1
+	VMOVUPS Y1, 32(AX)(DX*1)
+	VMULPS  64(AX)(DX*1), Y0, Y1
+	VMOVUPS Y1, 64(AX)(DX*1)
+	VMULPS  96(AX)(DX*1), Y0, Y1
+	VMOVUPS Y1, 96(AX)(DX*1)
+	MOVQ    BX, DX
+	JMP     scale_big
+
+scale_small:
+	CMPQ    DX, CX
+	JAE     scale_done
+	VMULPS  (AX)(DX*1), Y0, Y1
+	VMOVUPS Y1, (AX)(DX*1)
+	ADDQ    $0x20, DX
+	JMP     scale_small
+
+scale_done:
+	VZEROUPPER
+	RET
+
+// func vaddAVX2(dst []float32, src []float32)
+// Requires: AVX
+TEXT ·vaddAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ src_base+24(FP), DX
+	MOVQ src_len+32(FP), BX
+	XORQ BX, BX
+	SHLQ $0x02, CX
+
+add_big:
+	LEAQ    128(BX), SI
+	CMPQ    SI, CX
+	JA      add_small
+	VMOVUPS (AX)(BX*1), Y0
+	VADDPS  (DX)(BX*1), Y0, Y0
+	VMOVUPS Y0, (AX)(BX*1)
+	VMOVUPS 32(AX)(BX*1), Y0
+	VADDPS  32(DX)(BX*1), Y0, Y0
+	VMOVUPS Y0, 32(AX)(BX*1)
+	VMOVUPS 64(AX)(BX*1), Y0
+	VADDPS  64(DX)(BX*1), Y0, Y0
+	VMOVUPS Y0, 64(AX)(BX*1)
+	VMOVUPS 96(AX)(BX*1), Y0
+	VADDPS  96(DX)(BX*1), Y0, Y0
+	VMOVUPS Y0, 96(AX)(BX*1)
+	MOVQ    SI, BX
+	JMP     add_big
+
+add_small:
+	CMPQ    BX, CX
+	JAE     add_done
+	VMOVUPS (AX)(BX*1), Y0
+	VADDPS  (DX)(BX*1), Y0, Y0
+	VMOVUPS Y0, (AX)(BX*1)
+	ADDQ    $0x20, BX
+	JMP     add_small
+
+add_done:
+	VZEROUPPER
+	RET
+
+// func vgeluAVX2(x []float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·vgeluAVX2(SB), NOSPLIT, $0-24
+	MOVQ x_base+0(FP), AX
+	MOVQ x_len+8(FP), CX
+	XORQ DX, DX
+	SHLQ $0x02, CX
+
+gelu_big:
+	LEAQ         32(DX), BX
+	CMPQ         BX, CX
+	JA           gelu_small
+	VMOVUPS      (AX)(DX*1), Y0
+	VMULPS       c_sqrthalf<>+0(SB), Y0, Y1
+	VANDPS       c_abs<>+0(SB), Y1, Y2
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      c_erfA0<>+0(SB), Y4
+	VFMADD213PS  c_erfA1<>+0(SB), Y3, Y4
+	VFMADD213PS  c_erfA2<>+0(SB), Y3, Y4
+	VFMADD213PS  c_erfA3<>+0(SB), Y3, Y4
+	VFMADD213PS  c_erfA4<>+0(SB), Y3, Y4
+	VFMADD213PS  c_erfA5<>+0(SB), Y3, Y4
+	VMULPS       Y1, Y4, Y4
+	VMOVUPS      c_erfmax<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VMOVUPS      c_erfB0<>+0(SB), Y5
+	VFMADD213PS  c_erfB1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB5<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB6<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB7<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB8<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB9<>+0(SB), Y3, Y5
+	VMULPS       c_log2e<>+0(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VMOVAPS      Y5, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y3
+	VMOVUPS      c_exp0<>+0(SB), Y7
+	VFMADD213PS  c_exp1<>+0(SB), Y3, Y7
+	VFMADD213PS  c_exp2<>+0(SB), Y3, Y7
+	VFMADD213PS  c_exp3<>+0(SB), Y3, Y7
+	VFMADD213PS  c_exp4<>+0(SB), Y3, Y7
+	VMULPS       Y3, Y3, Y8
+	VFMADD213PS  Y3, Y8, Y7
+	VADDPS       c_one<>+0(SB), Y7, Y3
+	VCVTPS2DQ    Y6, Y6
+	VPADDD       c_bias127<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VCMPPS       $0x01, c_expmin<>+0(SB), Y5, Y6
+	VANDNPS      Y3, Y6, Y3
+	VCMPPS       $0x0e, c_expmax<>+0(SB), Y5, Y6
+	VBLENDVPS    Y6, c_inf<>+0(SB), Y3, Y3
+	VMOVUPS      c_one<>+0(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VANDPS       c_sign<>+0(SB), Y1, Y3
+	VORPS        Y3, Y5, Y5
+	VCMPPS       $0x01, c_erfsplit<>+0(SB), Y2, Y1
+	VBLENDVPS    Y1, Y4, Y5, Y5
+	VMULPS       c_half<>+0(SB), Y0, Y0
+	VFMADD213PS  Y0, Y0, Y5
+	VMOVUPS      Y5, (AX)(DX*1)
+	MOVQ         BX, DX
+	JMP          gelu_big
+
+gelu_small:
+	CMPQ         DX, CX
+	JAE          gelu_done
+	VMOVUPS      (AX)(DX*1), Y0
+	VMULPS       c_sqrthalf<>+0(SB), Y0, Y1
+	VANDPS       c_abs<>+0(SB), Y1, Y2
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      c_erfA0<>+0(SB), Y4
+	VFMADD213PS  c_erfA1<>+0(SB), Y3, Y4
+	VFMADD213PS  c_erfA2<>+0(SB), Y3, Y4
+	VFMADD213PS  c_erfA3<>+0(SB), Y3, Y4
+	VFMADD213PS  c_erfA4<>+0(SB), Y3, Y4
+	VFMADD213PS  c_erfA5<>+0(SB), Y3, Y4
+	VMULPS       Y1, Y4, Y4
+	VMOVUPS      c_erfmax<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VMOVUPS      c_erfB0<>+0(SB), Y5
+	VFMADD213PS  c_erfB1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB5<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB6<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB7<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB8<>+0(SB), Y3, Y5
+	VFMADD213PS  c_erfB9<>+0(SB), Y3, Y5
+	VMULPS       c_log2e<>+0(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VMOVAPS      Y5, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y3
+	VMOVUPS      c_exp0<>+0(SB), Y7
+	VFMADD213PS  c_exp1<>+0(SB), Y3, Y7
+	VFMADD213PS  c_exp2<>+0(SB), Y3, Y7
+	VFMADD213PS  c_exp3<>+0(SB), Y3, Y7
+	VFMADD213PS  c_exp4<>+0(SB), Y3, Y7
+	VMULPS       Y3, Y3, Y8
+	VFMADD213PS  Y3, Y8, Y7
+	VADDPS       c_one<>+0(SB), Y7, Y3
+	VCVTPS2DQ    Y6, Y6
+	VPADDD       c_bias127<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VCMPPS       $0x01, c_expmin<>+0(SB), Y5, Y6
+	VANDNPS      Y3, Y6, Y3
+	VCMPPS       $0x0e, c_expmax<>+0(SB), Y5, Y6
+	VBLENDVPS    Y6, c_inf<>+0(SB), Y3, Y3
+	VMOVUPS      c_one<>+0(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VANDPS       c_sign<>+0(SB), Y1, Y3
+	VORPS        Y3, Y5, Y5
+	VCMPPS       $0x01, c_erfsplit<>+0(SB), Y2, Y1
+	VBLENDVPS    Y1, Y4, Y5, Y5
+	VMULPS       c_half<>+0(SB), Y0, Y0
+	VFMADD213PS  Y0, Y0, Y5
+	VMOVUPS      Y5, (AX)(DX*1)
+	ADDQ         $0x20, DX
+	JMP          gelu_small
+
+gelu_done:
+	VZEROUPPER
+	RET
+
+// func vgateAVX2(x []float32, a float32, b float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·vgateAVX2(SB), NOSPLIT, $0-32
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	VBROADCASTSS a+24(FP), Y0
+	VBROADCASTSS b+28(FP), Y1
+	XORQ         DX, DX
+	SHLQ         $0x02, CX
+
+gate_big:
+	LEAQ         32(DX), BX
+	CMPQ         BX, CX
+	JA           gate_small
+	VMOVUPS      (AX)(DX*1), Y2
+	VMULPS       Y2, Y2, Y3
+	VFMADD213PS  Y0, Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VXORPS       c_sign<>+0(SB), Y3, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VMOVAPS      Y3, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y5
+	VMOVUPS      c_exp0<>+0(SB), Y6
+	VFMADD213PS  c_exp1<>+0(SB), Y5, Y6
+	VFMADD213PS  c_exp2<>+0(SB), Y5, Y6
+	VFMADD213PS  c_exp3<>+0(SB), Y5, Y6
+	VFMADD213PS  c_exp4<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y5, Y7
+	VFMADD213PS  Y5, Y7, Y6
+	VADDPS       c_one<>+0(SB), Y6, Y5
+	VCVTPS2DQ    Y4, Y4
+	VPADDD       c_bias127<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y5, Y5
+	VCMPPS       $0x01, c_expmin<>+0(SB), Y3, Y4
+	VANDNPS      Y5, Y4, Y5
+	VCMPPS       $0x0e, c_expmax<>+0(SB), Y3, Y4
+	VBLENDVPS    Y4, c_inf<>+0(SB), Y5, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VDIVPS       Y5, Y2, Y2
+	VMOVUPS      Y2, (AX)(DX*1)
+	MOVQ         BX, DX
+	JMP          gate_big
+
+gate_small:
+	CMPQ         DX, CX
+	JAE          gate_done
+	VMOVUPS      (AX)(DX*1), Y2
+	VMULPS       Y2, Y2, Y3
+	VFMADD213PS  Y0, Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VXORPS       c_sign<>+0(SB), Y3, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VMOVAPS      Y3, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y5
+	VMOVUPS      c_exp0<>+0(SB), Y6
+	VFMADD213PS  c_exp1<>+0(SB), Y5, Y6
+	VFMADD213PS  c_exp2<>+0(SB), Y5, Y6
+	VFMADD213PS  c_exp3<>+0(SB), Y5, Y6
+	VFMADD213PS  c_exp4<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y5, Y7
+	VFMADD213PS  Y5, Y7, Y6
+	VADDPS       c_one<>+0(SB), Y6, Y5
+	VCVTPS2DQ    Y4, Y4
+	VPADDD       c_bias127<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y5, Y5
+	VCMPPS       $0x01, c_expmin<>+0(SB), Y3, Y4
+	VANDNPS      Y5, Y4, Y5
+	VCMPPS       $0x0e, c_expmax<>+0(SB), Y3, Y4
+	VBLENDVPS    Y4, c_inf<>+0(SB), Y5, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VDIVPS       Y5, Y2, Y2
+	VMOVUPS      Y2, (AX)(DX*1)
+	ADDQ         $0x20, DX
+	JMP          gate_small
+
+gate_done:
 	VZEROUPPER
 	RET

@@ -40,3 +40,53 @@ func gemvDot4AVX2(k int, x *float32, b *float32, ldb int, out *[4]float32)
 //
 //go:noescape
 func gemvPanelAVX2(k int, x *float32, panel *float32, out *[16]float32)
+
+// vsumAVX2 returns Σ x.
+//
+//go:noescape
+func vsumAVX2(x []float32) float32
+
+// vsumSqDevAVX2 returns Σ (x-m)².
+//
+//go:noescape
+func vsumSqDevAVX2(x []float32, m float32) float32
+
+// vaddSumAVX2 sets x += r and returns Σ x; r is at least as long as x.
+//
+//go:noescape
+func vaddSumAVX2(x []float32, r []float32) float32
+
+// vmaxAVX2 returns the largest of x; len(x) ≥ 8.
+//
+//go:noescape
+func vmaxAVX2(x []float32) float32
+
+// vnormAVX2 sets x = (x-m)·inv·gamma + beta; gamma and beta are at least as long as x.
+//
+//go:noescape
+func vnormAVX2(x []float32, m float32, inv float32, gamma []float32, beta []float32)
+
+// vexpSubAVX2 sets x = e^(x-m) and returns Σ x.
+//
+//go:noescape
+func vexpSubAVX2(x []float32, m float32) float32
+
+// vscaleAVX2 sets x *= s.
+//
+//go:noescape
+func vscaleAVX2(x []float32, s float32)
+
+// vaddAVX2 sets dst += src; src is at least as long as dst.
+//
+//go:noescape
+func vaddAVX2(dst []float32, src []float32)
+
+// vgeluAVX2 sets x = 0.5·x·(1 + erf(x/√2)).
+//
+//go:noescape
+func vgeluAVX2(x []float32)
+
+// vgateAVX2 sets x = x / (1 + e^(-x·(a + b·x²))).
+//
+//go:noescape
+func vgateAVX2(x []float32, a float32, b float32)

@@ -2,21 +2,45 @@ package kernel
 
 import "math"
 
+// rowsWork is the number of elements below which a row pass runs on one
+// core.
+const rowsWork = 1 << 15
+
+// parallelRows runs fn over [0, rows) split across the cores when the rows
+// hold at least rowsWork elements of cols each.
+func parallelRows(rows, cols int, fn func(lo, hi int)) {
+	if rows*cols < rowsWork {
+		fn(0, rows)
+		return
+	}
+	Parallel(rows, fn)
+}
+
 // AddRow adds the vector v to each of the rows of x (rows×len(v), stride ld).
 func AddRow(x []float32, rows, ld int, v []float32) {
-	for i := 0; i < rows; i++ {
-		r := x[i*ld : i*ld+len(v)]
-		for j, b := range v {
-			r[j] += b
+	addRow(best, x, rows, ld, v)
+}
+
+func addRow(im *impl, x []float32, rows, ld int, v []float32) {
+	checkRows(x, rows, len(v), ld)
+	parallelRows(rows, len(v), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			im.add(x[i*ld:i*ld+len(v)], v)
 		}
-	}
+	})
 }
 
 // Add sets dst[i] += src[i].
 func Add(dst, src []float32) {
-	src = src[:len(dst)]
-	for i, v := range src {
-		dst[i] += v
+	best.add(dst, src[:len(dst)])
+}
+
+func checkRows(x []float32, rows, cols, ld int) {
+	if rows < 0 || cols < 0 {
+		panic("kernel: negative dimension")
+	}
+	if rows > 0 && (ld < cols || len(x) < (rows-1)*ld+cols) {
+		panic("kernel: slice shorter than its matrix")
 	}
 }
 
@@ -24,48 +48,64 @@ func Add(dst, src []float32) {
 // place: (x-mean)/sqrt(var+eps)·gamma + beta, the biased variance, as
 // torch.nn.LayerNorm computes it.
 func LayerNorm(x []float32, rows, ld int, gamma, beta []float32, eps float32) {
+	layerNorm(best, x, rows, ld, nil, 0, gamma, beta, eps)
+}
+
+// AddLayerNorm adds the residual (rows×len(gamma), stride ldr) to x and
+// normalises the sums in place, in one pass over memory less than Add then
+// LayerNorm: BERT's LayerNorm(hidden + input).
+func AddLayerNorm(x []float32, rows, ld int, residual []float32, ldr int, gamma, beta []float32, eps float32) {
+	checkRows(residual, rows, len(gamma), ldr)
+	layerNorm(best, x, rows, ld, residual, ldr, gamma, beta, eps)
+}
+
+func layerNorm(im *impl, x []float32, rows, ld int, res []float32, ldr int, gamma, beta []float32, eps float32) {
 	n := len(gamma)
-	for i := 0; i < rows; i++ {
-		r := x[i*ld : i*ld+n]
-		var mean float32
-		for _, v := range r {
-			mean += v
-		}
-		mean /= float32(n)
-		var vr float32
-		for _, v := range r {
-			d := v - mean
-			vr += d * d
-		}
-		vr /= float32(n)
-		inv := float32(1 / math.Sqrt(float64(vr+eps)))
-		for j, v := range r {
-			r[j] = (v-mean)*inv*gamma[j] + beta[j]
-		}
+	checkRows(x, rows, n, ld)
+	if len(beta) != n {
+		panic("kernel: LayerNorm beta and gamma lengths differ")
 	}
+	if n == 0 {
+		return
+	}
+	parallelRows(rows, n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			r := x[i*ld : i*ld+n]
+			var sum float32
+			if res != nil {
+				sum = im.addSum(r, res[i*ldr:i*ldr+n])
+			} else {
+				sum = im.sum(r)
+			}
+			mean := sum / float32(n)
+			vr := im.sumSqDev(r, mean) / float32(n)
+			inv := 1 / float32(math.Sqrt(float64(vr+eps)))
+			im.norm(r, mean, inv, gamma, beta)
+		}
+	})
 }
 
 // Softmax replaces each of the rows of x (rows×cols, stride ld) by its
 // softmax. A row of -Inf only becomes uniform, as in PyTorch with a
 // float32-min mask.
 func Softmax(x []float32, rows, cols, ld int) {
-	for i := 0; i < rows; i++ {
-		r := x[i*ld : i*ld+cols]
-		mx := float32(math.Inf(-1))
-		for _, v := range r {
-			if v > mx {
-				mx = v
-			}
-		}
-		var s float32
-		for j, v := range r {
-			e := float32(math.Exp(float64(v - mx)))
-			r[j] = e
-			s += e
-		}
-		inv := 1 / s
-		for j := range r {
-			r[j] *= inv
-		}
+	softmax(best, x, rows, cols, ld)
+}
+
+func softmax(im *impl, x []float32, rows, cols, ld int) {
+	checkRows(x, rows, cols, ld)
+	if cols == 0 {
+		return
 	}
+	parallelRows(rows, cols, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			softmaxRow(im, x[i*ld:i*ld+cols])
+		}
+	})
+}
+
+func softmaxRow(im *impl, r []float32) {
+	m := im.max(r)
+	s := im.expSub(r, m)
+	im.scale(r, 1/s)
 }

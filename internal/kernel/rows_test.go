@@ -9,7 +9,7 @@ import (
 func TestAddRowAndAdd(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, d := range [][3]int{{1, 1, 1}, {3, 17, 20}, {5, 768, 768}, {2, 33, 40}} {
+	for _, d := range [][3]int{{1, 1, 1}, {3, 17, 20}, {5, 768, 768}, {2, 33, 40}, {64, 768, 769}} {
 		rows, n, ld := d[0], d[1], d[2]
 		x := randSlice(r, rows*ld)
 		v := randSlice(r, n)
@@ -18,6 +18,11 @@ func TestAddRowAndAdd(t *testing.T) {
 			for j := 0; j < n; j++ {
 				want[i*ld+j] += float64(v[j])
 			}
+		}
+		for _, im := range impls() {
+			y := append([]float32(nil), x...)
+			addRow(im, y, rows, ld, v)
+			checkClose(t, im.name+" addRow", y, want, 1e-7, 1e-7)
 		}
 		AddRow(x, rows, ld, v)
 		checkClose(t, "AddRow", x, want, 1e-7, 1e-7)
@@ -57,16 +62,36 @@ func refLayerNorm(x []float32, rows, ld int, gamma, beta []float32, eps float64)
 func TestLayerNorm(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, d := range [][3]int{{1, 1, 1}, {2, 7, 9}, {4, 768, 768}, {3, 1024, 1030}, {1, 17, 17}} {
+	for _, d := range [][3]int{{1, 1, 1}, {2, 7, 9}, {4, 768, 768}, {3, 1024, 1030}, {1, 17, 17}, {64, 768, 770}} {
 		rows, n, ld := d[0], d[1], d[2]
 		x := randSlice(r, rows*ld)
 		for i := range x {
 			x[i] = 3*x[i] + 5 // an offset mean, as residual streams have
 		}
+		res := randSlice(r, rows*n)
+		sum := append([]float32(nil), x...)
+		for i := 0; i < rows; i++ {
+			for j := 0; j < n; j++ {
+				sum[i*ld+j] += res[i*n+j]
+			}
+		}
 		gamma, beta := randSlice(r, n), randSlice(r, n)
 		want := refLayerNorm(x, rows, ld, gamma, beta, 1e-5)
-		LayerNorm(x, rows, ld, gamma, beta, 1e-5)
-		checkClose(t, "LayerNorm", x, want, 2e-5, 2e-5)
+		wantSum := refLayerNorm(sum, rows, ld, gamma, beta, 1e-12)
+		y := append([]float32(nil), x...)
+		LayerNorm(y, rows, ld, gamma, beta, 1e-5)
+		checkClose(t, "LayerNorm", y, want, 2e-5, 2e-5)
+		y = append(y[:0], x...)
+		AddLayerNorm(y, rows, ld, res, n, gamma, beta, 1e-12)
+		checkClose(t, "AddLayerNorm", y, wantSum, 2e-5, 2e-5)
+		for _, im := range impls() {
+			y = append(y[:0], x...)
+			layerNorm(im, y, rows, ld, nil, 0, gamma, beta, 1e-5)
+			checkClose(t, im.name+" layerNorm", y, want, 2e-5, 2e-5)
+			y = append(y[:0], x...)
+			layerNorm(im, y, rows, ld, res, n, gamma, beta, 1e-12)
+			checkClose(t, im.name+" layerNorm+residual", y, wantSum, 2e-5, 2e-5)
+		}
 	}
 }
 
@@ -93,7 +118,7 @@ func refSoftmax(x []float32, rows, cols, ld int) []float64 {
 func TestSoftmax(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(5, 6))
-	for _, d := range [][3]int{{1, 1, 1}, {3, 5, 8}, {4, 128, 128}, {2, 77, 100}, {1, 1000, 1000}} {
+	for _, d := range [][3]int{{1, 1, 1}, {3, 5, 8}, {4, 128, 128}, {2, 77, 100}, {1, 1000, 1000}, {300, 129, 130}} {
 		rows, cols, ld := d[0], d[1], d[2]
 		x := randSlice(r, rows*ld)
 		for i := range x {
@@ -101,6 +126,11 @@ func TestSoftmax(t *testing.T) {
 		}
 		x[0] = MaskValue
 		want := refSoftmax(x, rows, cols, ld)
+		for _, im := range impls() {
+			y := append([]float32(nil), x...)
+			softmax(im, y, rows, cols, ld)
+			checkClose(t, im.name+" softmax", y, want, 1e-7, 1e-5)
+		}
 		Softmax(x, rows, cols, ld)
 		checkClose(t, "Softmax", x, want, 1e-7, 1e-5)
 	}

@@ -10,11 +10,13 @@ import (
 
 func main() {
 	ConstraintExpr("amd64,!purego")
+	defineConsts()
 	gemmKernel()
 	packBTrans()
 	packA()
 	gemvAxpy4()
 	gemvDot4()
 	gemvPanel()
+	rowFuncs()
 	Generate()
 }
