@@ -1,0 +1,220 @@
+package hub
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// repoCache is one repo's folder in the Hub cache.
+type repoCache struct {
+	root   string // the Hub cache folder
+	folder string // "models--owner--name"
+	dir    string // root/folder
+}
+
+func newRepoCache(root string, t RepoType, repoID string) repoCache {
+	folder := RepoFolderName(t, repoID)
+	return repoCache{root: root, folder: folder, dir: filepath.Join(root, folder)}
+}
+
+func (r repoCache) blobPath(etag string) string {
+	return filepath.Join(r.dir, "blobs", etag)
+}
+
+func (r repoCache) snapshotDir(commit string) string {
+	return filepath.Join(r.dir, "snapshots", commit)
+}
+
+// pointerPath is snapshots/<commit>/<filename>.
+func (r repoCache) pointerPath(commit, filename string) (string, error) {
+	return joinRel(r.snapshotDir(commit), filename)
+}
+
+// noExistPath is .no_exist/<commit>/<filename>.
+func (r repoCache) noExistPath(commit, filename string) (string, error) {
+	return joinRel(filepath.Join(r.dir, ".no_exist", commit), filename)
+}
+
+// lockPath is the lock huggingface_hub takes while writing a blob:
+// <cache>/.locks/<repo folder>/<etag>.lock.
+func (r repoCache) lockPath(etag string) string {
+	return filepath.Join(r.root, ".locks", r.folder, etag+".lock")
+}
+
+// refPath is refs/<revision> (refs/refs/pr/1 for "refs/pr/1").
+func (r repoCache) refPath(rev string) (string, error) {
+	return joinRel(filepath.Join(r.dir, "refs"), rev)
+}
+
+// readRef returns the commit refs/<rev> points to; found is false when there
+// is no such ref. A ref that does not hold a commit is an ErrCorruptCache.
+func (r repoCache) readRef(rev string) (commit string, found bool, err error) {
+	p, err := r.refPath(rev)
+	if err != nil {
+		return "", false, err
+	}
+	b, err := os.ReadFile(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || isDirErr(p, err):
+		return "", false, nil
+	case err != nil:
+		return "", false, err
+	}
+	commit = strings.TrimSpace(string(b))
+	if !isCommit(commit) {
+		return "", false, fmt.Errorf("%w: ref %s holds %q, not a commit id", ErrCorruptCache, p, truncate(string(b), 60))
+	}
+	return commit, true, nil
+}
+
+// writeRef records that rev points to commit, atomically, without a
+// trailing newline; nothing is written when rev is the commit itself or the
+// ref already says so.
+func (r repoCache) writeRef(rev, commit string) error {
+	if rev == commit {
+		return nil
+	}
+	if err := checkName("commit", commit); err != nil {
+		return err
+	}
+	p, err := r.refPath(rev)
+	if err != nil {
+		return err
+	}
+	if b, err := os.ReadFile(p); err == nil && string(b) == commit {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o777); err != nil {
+		return err
+	}
+	return writeFileAtomic(p, []byte(commit))
+}
+
+// markNoExist writes the empty .no_exist marker of a file missing at commit.
+func (r repoCache) markNoExist(commit, filename string) error {
+	if err := checkName("commit", commit); err != nil {
+		return err
+	}
+	p, err := r.noExistPath(commit, filename)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o777); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE, 0o666)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// isNoExist reports whether a .no_exist marker says filename is missing at
+// commit.
+func (r repoCache) isNoExist(commit, filename string) bool {
+	p, err := r.noExistPath(commit, filename)
+	if err != nil {
+		return false
+	}
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// writeFileAtomic writes data to a temporary file next to path and renames
+// it over path, so readers see the old or the new content, never a part.
+func writeFileAtomic(path string, data []byte) (err error) {
+	tmp := tempName(path)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// tempName is a unique temporary name in path's folder.
+func tempName(path string) string {
+	var b [4]byte
+	rand.Read(b[:])
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+hex.EncodeToString(b[:])+".tmp")
+}
+
+// copyFileAtomic copies src to dst through a temporary file.
+func copyFileAtomic(src, dst string) (err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := tempName(dst)
+	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}()
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp, dst)
+}
+
+// cacheDirTag marks the cache for backup tools (https://bford.info/cachedir/).
+const cacheDirTag = "Signature: 8a477f597d28d172789f06886806bc55\n" +
+	"# This file is a cache directory tag created by hfgo for the Hugging Face Hub cache.\n" +
+	"# For information about cache directory tags, see https://bford.info/cachedir/\n"
+
+// ensureCacheDirTag writes CACHEDIR.TAG at the cache root if missing.
+func ensureCacheDirTag(root string) {
+	p := filepath.Join(root, "CACHEDIR.TAG")
+	if _, err := os.Lstat(p); err == nil {
+		return
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return
+	}
+	f.WriteString(cacheDirTag)
+	f.Close()
+}
+
+// isDirErr reports whether reading p failed because it is a folder.
+func isDirErr(p string, err error) bool {
+	if err == nil {
+		return false
+	}
+	fi, serr := os.Stat(p)
+	return serr == nil && fi.IsDir()
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

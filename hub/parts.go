@@ -1,0 +1,373 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// errNoRanges: the server answered a ranged request with the whole file.
+var errNoRanges = errors.New("hub: server does not honour Range requests")
+
+// useParts reports whether d is fetched as parallel ranged chunks: large
+// enough, verifiable (a sha256 ETag, so a chunk lost in a crash cannot go
+// unnoticed), or already started that way.
+func (c *Client) useParts(d *blobDownload) bool {
+	if _, err := os.Stat(d.statePath()); err == nil {
+		return true
+	}
+	return c.parts > 1 && d.size >= c.partThreshold && len(d.etag) == 64 && isHex(d.etag)
+}
+
+// chunk is a byte range of the file and how much of it is written.
+type chunk struct {
+	Start int64 `json:"start"`
+	End   int64 `json:"end"`  // exclusive
+	Done  int64 `json:"done"` // bytes written from Start on
+	done  atomic.Int64
+}
+
+// partsState is saved next to the parts file so another run resumes it.
+type partsState struct {
+	ETag   string   `json:"etag"`
+	Size   int64    `json:"size"`
+	Chunks []*chunk `json:"chunks"`
+}
+
+// chunkSize splits size into about 4 chunks per connection, between 8 and
+// 64 MiB: small enough that chunks finish in order (so hashing follows the
+// download closely), large enough that a request's latency is small.
+func chunkSize(size int64, parts int) int64 {
+	return min(max(size/int64(parts*4), 8<<20), 64<<20)
+}
+
+// splitChunks covers [from, size) with chunks.
+func splitChunks(from, size, step int64) []*chunk {
+	var cs []*chunk
+	for s := from; s < size; s += step {
+		cs = append(cs, &chunk{Start: s, End: min(s+step, size)})
+	}
+	return cs
+}
+
+// partsDownload is a parallel download in progress.
+type partsDownload struct {
+	c      *Client
+	d      *blobDownload
+	f      blobFile
+	st     *partsState
+	total  atomic.Int64 // bytes held
+	wake   chan struct{}
+	saveMu sync.Mutex
+}
+
+// fetchParts downloads d as ranged chunks over c.parts connections into a
+// file of the final size, hashing the contiguous prefix as it grows. The
+// chunk state is saved as it advances, so a killed process resumes.
+func (c *Client) fetchParts(ctx context.Context, d *blobDownload) (err error) {
+	p := &partsDownload{c: c, d: d, wake: make(chan struct{}, 1)}
+	if err := p.open(); err != nil {
+		return err
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			p.f.Close()
+		}
+		switch {
+		case errors.Is(err, ErrChecksum), errors.Is(err, ErrSize):
+			d.removePartials()
+		case err != nil:
+			p.save()
+		}
+	}()
+	if err := p.run(ctx); err != nil {
+		return err
+	}
+	closed = true
+	if err := p.f.Close(); err != nil {
+		return fmt.Errorf("hub: download %q: %w", d.filename, err)
+	}
+	if err := os.Rename(d.partsPath(), d.dest); err != nil {
+		return err
+	}
+	os.Remove(d.statePath())
+	return nil
+}
+
+// open resumes a saved parallel download, or turns a contiguous partial into
+// one, or starts one.
+func (p *partsDownload) open() error {
+	d := p.d
+	if st, ok := p.loadState(); ok {
+		f, err := p.c.fs.OpenFile(d.partsPath(), os.O_RDWR, 0)
+		if err == nil {
+			if fi, err := f.Stat(); err == nil && fi.Size() == d.size {
+				p.f, p.st = f, st
+				return nil
+			}
+			f.Close()
+		}
+	}
+	os.Remove(d.statePath())
+	var have int64
+	if fi, err := os.Stat(d.incomplete); err == nil && fi.Size() <= d.size {
+		// A contiguous partial (ours or Python's): keep its bytes.
+		if err := os.Rename(d.incomplete, d.partsPath()); err != nil {
+			return err
+		}
+		have = fi.Size()
+	} else {
+		os.Remove(d.incomplete)
+		os.Remove(d.partsPath())
+	}
+	f, err := p.c.fs.OpenFile(d.partsPath(), os.O_RDWR|os.O_CREATE, 0o666)
+	if err != nil {
+		return fmt.Errorf("hub: download %q: %w", d.filename, err)
+	}
+	if err := f.Truncate(d.size); err != nil {
+		f.Close()
+		return fmt.Errorf("hub: download %q: %w", d.filename, err)
+	}
+	st := &partsState{ETag: d.etag, Size: d.size}
+	if have > 0 {
+		st.Chunks = append(st.Chunks, &chunk{Start: 0, End: have, Done: have})
+	}
+	st.Chunks = append(st.Chunks, splitChunks(have, d.size, chunkSize(d.size, p.c.parts))...)
+	for _, ch := range st.Chunks {
+		ch.done.Store(ch.Done)
+	}
+	p.f, p.st = f, st
+	return p.save()
+}
+
+// loadState reads the saved state; ok only if it describes this file and
+// its chunks tile it exactly.
+func (p *partsDownload) loadState() (*partsState, bool) {
+	b, err := os.ReadFile(p.d.statePath())
+	if err != nil {
+		return nil, false
+	}
+	var st partsState
+	if json.Unmarshal(b, &st) != nil || st.ETag != p.d.etag || st.Size != p.d.size || len(st.Chunks) == 0 {
+		return nil, false
+	}
+	var at int64
+	for _, ch := range st.Chunks {
+		if ch == nil || ch.Start != at || ch.End <= ch.Start || ch.Done < 0 || ch.Done > ch.End-ch.Start {
+			return nil, false
+		}
+		ch.done.Store(ch.Done)
+		at = ch.End
+	}
+	if at != st.Size {
+		return nil, false
+	}
+	return &st, true
+}
+
+// save writes the chunk state atomically.
+func (p *partsDownload) save() error {
+	p.saveMu.Lock()
+	defer p.saveMu.Unlock()
+	for _, ch := range p.st.Chunks {
+		ch.Done = ch.done.Load()
+	}
+	b, err := json.Marshal(p.st)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(p.d.statePath(), b)
+}
+
+// run fetches the missing chunks with c.parts workers, taking chunks in
+// order, while one goroutine hashes the file's contiguous prefix.
+func (p *partsDownload) run(ctx context.Context) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var held int64
+	var todo []*chunk
+	for _, ch := range p.st.Chunks {
+		held += ch.done.Load()
+		if ch.done.Load() < ch.End-ch.Start {
+			todo = append(todo, ch)
+		}
+	}
+	p.total.Store(held)
+	p.d.report(held)
+
+	queue := make(chan *chunk, len(todo))
+	for _, ch := range todo {
+		queue <- ch
+	}
+	close(queue)
+	var wg sync.WaitGroup
+	for range min(p.c.parts, len(todo)) {
+		wg.Go(func() {
+			for ch := range queue {
+				if err := p.fetchChunk(ctx, ch); err != nil {
+					cancel(err)
+					return
+				}
+				p.save()
+			}
+		})
+	}
+	stopSaver := p.saveEvery(500 * time.Millisecond)
+	hashErr := make(chan error, 1)
+	go func() { hashErr <- p.hashFile(ctx) }()
+	wg.Wait()
+	stopSaver()
+	herr := <-hashErr
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
+	return herr
+}
+
+// saveEvery saves the state periodically until stopped.
+func (p *partsDownload) saveEvery(d time.Duration) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				p.save()
+			case <-done:
+				return
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
+}
+
+// fetchChunk downloads the rest of one chunk, resuming it after a broken
+// connection.
+func (p *partsDownload) fetchChunk(ctx context.Context, ch *chunk) error {
+	failures := 0
+	for ch.done.Load() < ch.End-ch.Start {
+		before := ch.done.Load()
+		err := p.chunkOnce(ctx, ch)
+		if err == nil && ch.done.Load() < ch.End-ch.Start {
+			err = &netError{method: http.MethodGet, url: p.d.url, err: fmt.Errorf("connection closed inside bytes %d-%d", ch.Start, ch.End-1)}
+		}
+		if err == nil {
+			break
+		}
+		var ne *netError
+		if !errors.As(err, &ne) || ctx.Err() != nil {
+			return err
+		}
+		if ch.done.Load() > before {
+			failures = 0
+		}
+		failures++
+		if failures > p.c.retry.MaxRetries {
+			return err
+		}
+		if err := p.c.retry.Sleep(ctx, p.c.retry.backoff(failures-1)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// chunkOnce makes one ranged GET for the rest of ch.
+func (p *partsDownload) chunkOnce(ctx context.Context, ch *chunk) error {
+	from := ch.Start + ch.done.Load()
+	h := map[string]string{
+		"Accept-Encoding": "identity",
+		"Range":           fmt.Sprintf("bytes=%d-%d", from, ch.End-1),
+	}
+	resp, err := p.c.do(ctx, &request{method: http.MethodGet, url: p.d.url, headers: h, timeout: p.c.downloadTimeout})
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusOK:
+		return errNoRanges
+	case resp.StatusCode != http.StatusPartialContent:
+		return fmt.Errorf("%w: GET %s: unexpected status %d", ErrBadResponse, redactURL(p.d.url), resp.StatusCode)
+	}
+	if err := checkContentRange(resp.Header.Get("Content-Range"), from, p.d); err != nil {
+		return err
+	}
+	if enc := resp.Header.Get("Content-Encoding"); enc != "" && enc != "identity" {
+		return errNoRanges
+	}
+	buf := make([]byte, 256<<10)
+	for {
+		n, rerr := resp.Body.Read(buf)
+		if n > 0 {
+			at := ch.Start + ch.done.Load()
+			if at+int64(n) > ch.End {
+				n = int(ch.End - at) // the rest belongs to another chunk
+				rerr = io.EOF
+			}
+			w, werr := p.f.WriteAt(buf[:n], at)
+			ch.done.Add(int64(w))
+			p.d.report(p.total.Add(int64(w)))
+			select {
+			case p.wake <- struct{}{}:
+			default:
+			}
+			if werr != nil {
+				return fmt.Errorf("hub: write %q: %w", p.d.filename, werr)
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return &netError{method: http.MethodGet, url: p.d.url, err: rerr}
+		}
+	}
+}
+
+// hashFile hashes the file from its start, as far as the chunks have been
+// written, waiting for more, and checks the result against the ETag.
+func (p *partsDownload) hashFile(ctx context.Context) error {
+	h := newContentHash(p.d.etag, p.d.size)
+	if h == nil {
+		return nil
+	}
+	chunks := p.st.Chunks
+	buf := make([]byte, 1<<20)
+	var at int64
+	for at < p.d.size {
+		i := sort.Search(len(chunks), func(i int) bool { return chunks[i].End > at }) // chunk holding at
+		avail := chunks[i].Start + chunks[i].done.Load()
+		if at >= avail {
+			select {
+			case <-p.wake:
+				continue
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+				continue
+			}
+		}
+		n, err := p.f.ReadAt(buf[:min(int64(len(buf)), avail-at)], at)
+		if err != nil && !(err == io.EOF && n > 0) {
+			return fmt.Errorf("hub: read back %q: %w", p.d.filename, err)
+		}
+		h.Write(buf[:n])
+		at += int64(n)
+	}
+	return h.check(p.d.filename)
+}
