@@ -1,6 +1,9 @@
 package kernel
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // MaskValue is the additive bias of a masked attention score, the float32
 // minimum that transformers uses ((1 - mask) · torch.finfo(float32).min).
@@ -28,6 +31,10 @@ type AttentionConfig struct {
 // keyBias is nil or holds one additive bias per key (0 to keep, MaskValue to
 // mask padding). probs, when not nil, receives the probabilities as
 // Heads×qLen×kLen.
+//
+// Heads are spread over the cores; each head is two products read in place
+// from the strided q, k and v (a matrix-vector product when qLen is 1, as in
+// decoding), with the mask and softmax applied between them.
 func Attention(cfg AttentionConfig, out []float32, ldo int, q []float32, ldq int, k []float32, ldk int, v []float32, ldv int, qLen, kLen int, keyBias, probs []float32) {
 	if keyBias != nil && len(keyBias) != kLen {
 		panic("kernel: key bias length differs from key count")
@@ -35,32 +42,82 @@ func Attention(cfg AttentionConfig, out []float32, ldo int, q []float32, ldq int
 	if probs != nil && len(probs) < cfg.Heads*qLen*kLen {
 		panic("kernel: probs shorter than heads×qLen×kLen")
 	}
-	d := cfg.HeadDim
-	Parallel(cfg.Heads, func(lo, hi int) {
-		scores := make([]float32, qLen*kLen)
-		for h := lo; h < hi; h++ {
-			c := h * d
-			Gemm(true, qLen, kLen, d, cfg.Scale, q[c:], ldq, k[c:], ldk, 0, scores, kLen)
-			maskScores(cfg, scores, qLen, kLen, keyBias)
-			Softmax(scores, qLen, kLen, kLen)
-			if probs != nil {
-				copy(probs[h*qLen*kLen:(h+1)*qLen*kLen], scores)
-			}
-			Gemm(false, qLen, d, kLen, 1, scores, kLen, v[c:], ldv, 0, out[c:], ldo)
+	hid := cfg.Heads * cfg.HeadDim
+	checkRows(q, qLen, hid, ldq)
+	checkRows(k, kLen, hid, ldk)
+	checkRows(v, kLen, hid, ldv)
+	checkRows(out, qLen, hid, ldo)
+	if qLen == 0 || cfg.Heads == 0 {
+		return
+	}
+	work := cfg.Heads * qLen * kLen * cfg.HeadDim
+	heads := func(lo, hi int) {
+		buf := scoreBuffers.Get().(*[]float32)
+		if cap(*buf) < qLen*kLen {
+			*buf = make([]float32, qLen*kLen)
 		}
-	})
+		scores := (*buf)[:qLen*kLen]
+		for h := lo; h < hi; h++ {
+			var pr []float32
+			if probs != nil {
+				pr = probs[h*qLen*kLen : (h+1)*qLen*kLen]
+			}
+			attendHead(best, cfg, h, out, ldo, q, ldq, k, ldk, v, ldv, qLen, kLen, keyBias, scores, pr)
+		}
+		scoreBuffers.Put(buf)
+	}
+	if work < serialWork {
+		heads(0, cfg.Heads)
+		return
+	}
+	Parallel(cfg.Heads, heads)
+}
+
+var scoreBuffers = sync.Pool{New: func() any { return new([]float32) }}
+
+// attendHead computes head h on the calling goroutine, using scores
+// (qLen×kLen) as scratch.
+func attendHead(im *impl, cfg AttentionConfig, h int, out []float32, ldo int, q []float32, ldq int, k []float32, ldk int, v []float32, ldv int, qLen, kLen int, keyBias, scores, probs []float32) {
+	c := h * cfg.HeadDim
+	d := cfg.HeadDim
+	if kLen == 0 {
+		for i := 0; i < qLen; i++ {
+			clear(out[i*ldo+c : i*ldo+c+d])
+		}
+		return
+	}
+	product(im, true, qLen, kLen, d, cfg.Scale, q[c:], ldq, k[c:], ldk, scores, kLen)
+	maskScores(cfg, scores, qLen, kLen, keyBias)
+	for i := 0; i < qLen; i++ {
+		softmaxRow(im, scores[i*kLen:(i+1)*kLen])
+	}
+	if probs != nil {
+		copy(probs, scores)
+	}
+	product(im, false, qLen, d, kLen, 1, scores, kLen, v[c:], ldv, out[c:], ldo)
+}
+
+// product is C = alpha·A·op(B) on the calling goroutine, a matrix-vector
+// product when m is 1.
+func product(im *impl, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	ob := operandB{b: b, ldb: ldb, trans: transB}
+	if m == 1 {
+		gemvRange(im, &gemvJob{n: n, k: k, alpha: alpha, x: a, b: ob, y: c}, 0, n)
+		return
+	}
+	gemmSerial(im, &gemmJob{m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: ob, c: c, ldc: ldc})
 }
 
 func maskScores(cfg AttentionConfig, s []float32, qLen, kLen int, keyBias []float32) {
 	for i := 0; i < qLen; i++ {
 		row := s[i*kLen : (i+1)*kLen]
 		if cfg.Causal {
-			for j := cfg.Past + i + 1; j < kLen; j++ {
+			for j := max(cfg.Past+i+1, 0); j < kLen; j++ {
 				row[j] = MaskValue
 			}
 		}
-		for j, b := range keyBias {
-			row[j] += b
+		if keyBias != nil {
+			Add(row, keyBias)
 		}
 	}
 }

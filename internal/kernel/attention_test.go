@@ -67,6 +67,7 @@ func TestAttention(t *testing.T) {
 		{"gpt2 decode", 12, 64, 1, 40, true, 39, false, true, 0, 0},
 		{"gpt2 chunk", 2, 32, 5, 12, true, 7, true, false, 1, 0},
 		{"one key", 2, 4, 1, 1, true, 0, false, true, 0, 0},
+		{"bert-base heads", 12, 64, 40, 40, false, 0, true, true, 0, 0},
 	}
 	for _, tt := range tests {
 		r := rand.New(rand.NewPCG(uint64(tt.qLen), uint64(tt.kLen)))
@@ -94,6 +95,18 @@ func TestAttention(t *testing.T) {
 		}
 		if probs != nil {
 			checkClose(t, tt.name+" probs", probs, wantProbs, 1e-6, 1e-4)
+		}
+		for _, im := range impls() {
+			got := make([]float32, len(out))
+			allProbs := make([]float32, tt.heads*tt.qLen*tt.kLen)
+			scores := make([]float32, tt.qLen*tt.kLen)
+			for h := 0; h < tt.heads; h++ {
+				attendHead(im, cfg, h, got, ldo, q, ld, k, ld, v, ld, tt.qLen, tt.kLen, keyBias, scores, allProbs[h*tt.qLen*tt.kLen:])
+			}
+			for i := 0; i < tt.qLen; i++ {
+				checkClose(t, im.name+" "+tt.name+" out", got[i*ldo:i*ldo+hid], wantOut[i], 1e-5, 1e-4)
+			}
+			checkClose(t, im.name+" "+tt.name+" probs", allProbs, wantProbs, 1e-6, 1e-4)
 		}
 	}
 }
