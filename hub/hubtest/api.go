@@ -105,7 +105,26 @@ func (s *Server) serveInfo(w http.ResponseWriter, r *http.Request, fx effects, r
 		info.Siblings = append(info.Siblings, sibling{RFilename: p})
 	}
 	info.Safetensors = c.safetensors()
+	if expand := append(r.URL.Query()["expand"], r.URL.Query()["expand[]"]...); len(expand) > 0 {
+		writeJSON(w, r, fx, expanded(info, expand))
+		return
+	}
 	writeJSON(w, r, fx, info)
+}
+
+// expanded keeps the fields an ?expand= query asks for, and _id and id,
+// as the Hub answers such a query.
+func expanded(info repoInfo, fields []string) map[string]json.RawMessage {
+	raw, _ := json.Marshal(info)
+	var all map[string]json.RawMessage
+	json.Unmarshal(raw, &all)
+	out := map[string]json.RawMessage{"_id": all["_id"], "id": all["id"]}
+	for _, f := range fields {
+		if v, ok := all[f]; ok {
+			out[f] = v
+		}
+	}
+	return out
 }
 
 type lfsEntry struct {

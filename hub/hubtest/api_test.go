@@ -1,9 +1,11 @@
 package hubtest_test
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -258,5 +260,16 @@ func TestPathsInfo(t *testing.T) {
 		if err != nil || len(got) != 2 || got[0].Path != "config.json" || got[0].Type != "file" || got[1].Path != "onnx" || got[1].Type != "directory" {
 			t.Errorf("%s: %v %+v", tc.ctype, err, got)
 		}
+	}
+}
+
+func TestRepoInfoExpand(t *testing.T) {
+	t.Parallel()
+	s, sha := newTiny(t)
+	var got map[string]any
+	getJSON(t, s.URL+"/api/models/org/tiny/revision/HEAD?expand=sha&expand=safetensors&expand[]=gated&expand=nope", &got)
+	keys := slices.Sorted(maps.Keys(got))
+	if diff := cmp.Diff([]string{"_id", "gated", "id", "safetensors", "sha"}, keys); diff != "" || got["sha"] != sha {
+		t.Errorf("expanded fields (-want +got):\n%s sha %v", diff, got["sha"])
 	}
 }

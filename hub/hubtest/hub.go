@@ -11,7 +11,7 @@ type target struct {
 	typ, id string
 	before  []string // escaped path segments before the id
 	after   []string // escaped path segments after the id
-	action  string   // "resolve"; for the API "" (info), "revision", "tree", "refs", "paths-info"
+	action  string   // "resolve", "raw"; for the API "" (info), "revision", "tree", "refs", "paths-info"
 	args    []string // unescaped segments after the action
 }
 
@@ -57,13 +57,13 @@ func (s *Server) serveHub(w http.ResponseWriter, r *http.Request, fx effects) {
 		s.redirectRepo(w, r, t, moved)
 		return
 	}
-	if e := s.authorize(r, rp, t.action == "resolve"); e != nil {
+	if e := s.authorize(r, rp, t.action == "resolve" || t.action == "raw"); e != nil {
 		writeError(w, r, e)
 		return
 	}
 	switch t.action {
-	case "resolve":
-		s.serveResolve(w, r, fx, rp, t.args)
+	case "resolve", "raw":
+		s.serveResolve(w, r, fx, rp, t.args, t.action == "raw")
 	case "", "revision":
 		s.serveInfo(w, r, fx, rp, t)
 	case "tree":
@@ -75,17 +75,18 @@ func (s *Server) serveHub(w http.ResponseWriter, r *http.Request, fx effects) {
 	}
 }
 
-// resolveTarget parses [datasets/|spaces/]{id}/resolve/{rev}/{path}.
+// resolveTarget parses [datasets/|spaces/]{id}/{resolve|raw}/{rev}/{path}.
 func resolveTarget(esc, seg []string) *target {
 	typ, at := "model", 0
 	if seg[0] == "datasets" || seg[0] == "spaces" {
 		typ, at = strings.TrimSuffix(seg[0], "s"), 1
 	}
+	isAction := func(i int) bool { return seg[i] == "resolve" || seg[i] == "raw" }
 	for _, n := range []int{1, 2} {
-		if len(seg) > at+n+1 && seg[at+n] == "resolve" && (n == 1 || seg[at+1] != "resolve") {
+		if len(seg) > at+n+1 && isAction(at+n) && (n == 1 || !isAction(at+1)) {
 			return &target{
 				typ: typ, id: strings.Join(seg[at:at+n], "/"), before: esc[:at], after: esc[at+n:],
-				action: "resolve", args: seg[at+n+1:],
+				action: seg[at+n], args: seg[at+n+1:],
 			}
 		}
 	}

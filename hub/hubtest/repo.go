@@ -141,8 +141,11 @@ type repo struct {
 }
 
 // resolve returns the commit a revision names: a branch, a tag, refs/pr/N,
-// refs/heads/X, refs/tags/X or a commit sha.
+// refs/heads/X, refs/tags/X, a commit sha, or HEAD (the default branch).
 func (r *repo) resolve(rev string) *commit {
+	if rev == "HEAD" {
+		return r.head()
+	}
 	if sha, ok := r.branches[strings.TrimPrefix(rev, "refs/heads/")]; ok {
 		return r.commits[sha]
 	}

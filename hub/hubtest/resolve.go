@@ -14,8 +14,9 @@ import (
 	"time"
 )
 
-// serveResolve answers HEAD and GET {id}/resolve/{rev}/{path}.
-func (s *Server) serveResolve(w http.ResponseWriter, r *http.Request, fx effects, rp *repo, args []string) {
+// serveResolve answers HEAD and GET {id}/resolve/{rev}/{path}, and
+// {id}/raw/{rev}/{path}, which serves the git content: an LFS file's pointer.
+func (s *Server) serveResolve(w http.ResponseWriter, r *http.Request, fx effects, rp *repo, args []string, raw bool) {
 	c, rest := s.resolveArgs(rp, args)
 	if c == nil {
 		writeError(w, r, errRevision(args[0]))
@@ -26,6 +27,10 @@ func (s *Server) serveResolve(w http.ResponseWriter, r *http.Request, fx effects
 	if f == nil {
 		writeError(w, r, errEntry(c.sha))
 		return
+	}
+	if raw && f.lfs {
+		ptr := lfsPointer(f.sha256, f.size)
+		f = &file{size: int64(len(ptr)), gitID: f.gitID, data: ptr}
 	}
 	h := w.Header()
 	h.Set("X-Repo-Commit", c.sha)

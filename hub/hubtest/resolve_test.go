@@ -259,3 +259,17 @@ func TestGzip(t *testing.T) {
 		t.Errorf("CDN Content-Encoding %q", c.header.Get("Content-Encoding"))
 	}
 }
+
+func TestRawServesGitContent(t *testing.T) {
+	t.Parallel()
+	s, sha := newTiny(t)
+	data := tinyFiles()["model.safetensors"]
+	pointer := "version https://git-lfs.github.com/spec/v1\noid sha256:" + hubtest.SHA256(data) + "\nsize " + strconv.Itoa(len(data)) + "\n"
+	r := do(t, "GET", s.URL+"/org/tiny/raw/main/model.safetensors")
+	if r.status != 200 || r.body != pointer || r.header.Get("ETag") != quoted(hubtest.GitBlobID([]byte(pointer))) || r.header.Get("X-Repo-Commit") != sha {
+		t.Errorf("raw LFS file: %d %q ETag %s", r.status, r.body, r.header.Get("ETag"))
+	}
+	if r := do(t, "GET", s.URL+"/org/tiny/raw/HEAD/config.json"); r.status != 200 || r.body != string(tinyFiles()["config.json"]) {
+		t.Errorf("raw regular file at HEAD: %d %q", r.status, r.body)
+	}
+}
