@@ -18,4 +18,5 @@ require (
 	github.com/x448/float16 v0.8.4 // indirect
 	golang.org/x/net v0.43.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
 )

@@ -1,0 +1,469 @@
+package tokenizer
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+func (p jparser) normalizer(field string, raw json.RawMessage) (normalizer, error) {
+	m, typ, err := p.object(field, raw)
+	if err != nil {
+		return nil, err
+	}
+	switch typ {
+	case "BertNormalizer":
+		n := &bertNormalizer{clean: true, chinese: true, lowercase: true}
+		var strip *bool
+		for key, dst := range map[string]any{"clean_text": &n.clean, "handle_chinese_chars": &n.chinese, "lowercase": &n.lowercase, "strip_accents": &strip} {
+			if err := p.get(m, field, key, dst); err != nil {
+				return nil, err
+			}
+		}
+		n.stripAccents = boolOr(strip, n.lowercase)
+		return n, nil
+	case "Lowercase":
+		return lowercaseNormalizer{}, nil
+	case "NFC":
+		return formNormalizer{composed: true}, nil
+	case "NFD":
+		return formNormalizer{}, nil
+	case "NFKC":
+		return formNormalizer{compat: true, composed: true}, nil
+	case "NFKD":
+		return formNormalizer{compat: true}, nil
+	case "StripAccents":
+		return stripAccentsNormalizer{}, nil
+	case "Strip":
+		s := stripNormalizer{left: true, right: true}
+		if err := p.get(m, field, "strip_left", &s.left); err != nil {
+			return nil, err
+		}
+		if err := p.get(m, field, "strip_right", &s.right); err != nil {
+			return nil, err
+		}
+		return s, nil
+	case "Prepend":
+		var s prependNormalizer
+		if err := p.get(m, field, "prepend", &s.prefix); err != nil {
+			return nil, err
+		}
+		return s, nil
+	case "Replace":
+		r := &replaceNormalizer{}
+		raw, ok := m["pattern"]
+		if !ok {
+			return nil, p.errf(field+".pattern", "missing")
+		}
+		lit, re, gpt2, err := p.pattern(field+".pattern", raw)
+		if err != nil {
+			return nil, err
+		}
+		if gpt2 {
+			return nil, p.unsupported(field+".pattern", "the GPT-2 pattern in a Replace normalizer")
+		}
+		r.literal, r.re = lit, re
+		if err := p.get(m, field, "content", &r.content); err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "Sequence":
+		var list []json.RawMessage
+		if err := p.get(m, field, "normalizers", &list); err != nil {
+			return nil, err
+		}
+		seq := make(sequenceNormalizer, 0, len(list))
+		for i, item := range list {
+			n, err := p.normalizer(fmt.Sprintf("%s.normalizers[%d]", field, i), item)
+			if err != nil {
+				return nil, err
+			}
+			seq = append(seq, n)
+		}
+		return seq, nil
+	case "":
+		return nil, p.errf(field+".type", "missing")
+	}
+	return nil, p.unsupported(field+".type", "normalizer %s", typ)
+}
+
+func (p jparser) preTokenizer(field string, raw json.RawMessage) (preTokenizer, error) {
+	m, typ, err := p.object(field, raw)
+	if err != nil {
+		return nil, err
+	}
+	switch typ {
+	case "BertPreTokenizer":
+		return &bertPreTokenizer{}, nil
+	case "ByteLevel":
+		b := byteLevelPreTokenizer{addPrefixSpace: true, useRegex: true}
+		if err := p.get(m, field, "add_prefix_space", &b.addPrefixSpace); err != nil {
+			return nil, err
+		}
+		if err := p.get(m, field, "use_regex", &b.useRegex); err != nil {
+			return nil, err
+		}
+		return b, nil
+	case "Whitespace":
+		return whitespacePreTokenizer{}, nil
+	case "WhitespaceSplit":
+		return whitespaceSplitPreTokenizer{}, nil
+	case "Punctuation":
+		b, err := p.behavior(field, m, behaviorIsolated)
+		if err != nil {
+			return nil, err
+		}
+		return punctuationPreTokenizer{behavior: b}, nil
+	case "Digits":
+		var d digitsPreTokenizer
+		if err := p.get(m, field, "individual_digits", &d.individual); err != nil {
+			return nil, err
+		}
+		return d, nil
+	case "Split":
+		s := &splitPreTokenizer{}
+		raw, ok := m["pattern"]
+		if !ok {
+			return nil, p.errf(field+".pattern", "missing")
+		}
+		if s.literal, s.re, s.gpt2, err = p.pattern(field+".pattern", raw); err != nil {
+			return nil, err
+		}
+		if s.behavior, err = p.behavior(field, m, behaviorRemoved); err != nil {
+			return nil, err
+		}
+		if _, ok := m["behavior"]; !ok {
+			return nil, p.errf(field+".behavior", "missing")
+		}
+		if err := p.get(m, field, "invert", &s.invert); err != nil {
+			return nil, err
+		}
+		return s, nil
+	case "Sequence":
+		var list []json.RawMessage
+		if err := p.get(m, field, "pretokenizers", &list); err != nil {
+			return nil, err
+		}
+		seq := make(sequencePreTokenizer, 0, len(list))
+		for i, item := range list {
+			f := fmt.Sprintf("%s.pretokenizers[%d]", field, i)
+			pt, err := p.preTokenizer(f, item)
+			if err != nil {
+				return nil, err
+			}
+			if _, ok := pt.(byteLevelPreTokenizer); ok && i != len(list)-1 {
+				return nil, p.unsupported(f, "ByteLevel before other pre-tokenizers in a Sequence")
+			}
+			seq = append(seq, pt)
+		}
+		return seq, nil
+	case "":
+		return nil, p.errf(field+".type", "missing")
+	}
+	return nil, p.unsupported(field+".type", "pre-tokenizer %s", typ)
+}
+
+// tokenID reads a ["token", id] pair.
+func (p jparser) tokenID(field string, m map[string]json.RawMessage, key string) (specialToken, error) {
+	var pair []json.RawMessage
+	if err := p.get(m, field, key, &pair); err != nil {
+		return specialToken{}, err
+	}
+	var st specialToken
+	if len(pair) != 2 || json.Unmarshal(pair[0], &st.token) != nil || json.Unmarshal(pair[1], &st.id) != nil || st.id < 0 {
+		return specialToken{}, p.errf(field+"."+key, "want [\"token\", id]")
+	}
+	return st, nil
+}
+
+func (p jparser) postProcessor(field string, raw json.RawMessage) (postProcessor, error) {
+	m, typ, err := p.object(field, raw)
+	if err != nil {
+		return nil, err
+	}
+	switch typ {
+	case "TemplateProcessing":
+		return p.template(field, m)
+	case "BertProcessing":
+		sep, err := p.tokenID(field, m, "sep")
+		if err != nil {
+			return nil, err
+		}
+		cls, err := p.tokenID(field, m, "cls")
+		if err != nil {
+			return nil, err
+		}
+		return bertTemplate(cls.token, cls.id, sep.token, sep.id, false), nil
+	case "RobertaProcessing":
+		r := &robertaProcessor{trimOffsets: true, addPrefixSpace: true}
+		if r.sep, err = p.tokenID(field, m, "sep"); err != nil {
+			return nil, err
+		}
+		if r.cls, err = p.tokenID(field, m, "cls"); err != nil {
+			return nil, err
+		}
+		if err := p.get(m, field, "trim_offsets", &r.trimOffsets); err != nil {
+			return nil, err
+		}
+		if err := p.get(m, field, "add_prefix_space", &r.addPrefixSpace); err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "ByteLevel":
+		b := &byteLevelProcessor{trimOffsets: true, addPrefixSpace: true}
+		if err := p.get(m, field, "trim_offsets", &b.trimOffsets); err != nil {
+			return nil, err
+		}
+		if err := p.get(m, field, "add_prefix_space", &b.addPrefixSpace); err != nil {
+			return nil, err
+		}
+		return b, nil
+	case "Sequence":
+		var list []json.RawMessage
+		if err := p.get(m, field, "processors", &list); err != nil {
+			return nil, err
+		}
+		seq := make(sequenceProcessor, 0, len(list))
+		for i, item := range list {
+			f := fmt.Sprintf("%s.processors[%d]", field, i)
+			pp, err := p.postProcessor(f, item)
+			if err != nil {
+				return nil, err
+			}
+			if _, ok := pp.(*byteLevelProcessor); !ok && i != len(list)-1 {
+				return nil, p.unsupported(f, "only ByteLevel may come before the last processor of a Sequence")
+			}
+			seq = append(seq, pp)
+		}
+		return seq, nil
+	case "":
+		return nil, p.errf(field+".type", "missing")
+	}
+	return nil, p.unsupported(field+".type", "post-processor %s", typ)
+}
+
+func (p jparser) template(field string, m map[string]json.RawMessage) (postProcessor, error) {
+	t := &templateProcessor{special: map[string]specialTokenIDs{}}
+	var special map[string]struct {
+		ID     string   `json:"id"`
+		IDs    []int    `json:"ids"`
+		Tokens []string `json:"tokens"`
+	}
+	if err := p.get(m, field, "special_tokens", &special); err != nil {
+		return nil, err
+	}
+	for name, st := range special {
+		if len(st.IDs) != len(st.Tokens) {
+			return nil, p.errf(field+".special_tokens."+name, "%d ids for %d tokens", len(st.IDs), len(st.Tokens))
+		}
+		for _, id := range st.IDs {
+			if id < 0 {
+				return nil, p.errf(field+".special_tokens."+name, "negative id")
+			}
+		}
+		t.special[name] = specialTokenIDs{ids: st.IDs, tokens: st.Tokens}
+	}
+	for _, key := range []string{"single", "pair"} {
+		var pieces []struct {
+			Sequence *struct {
+				ID     string `json:"id"`
+				TypeID int    `json:"type_id"`
+			} `json:"Sequence"`
+			SpecialToken *struct {
+				ID     string `json:"id"`
+				TypeID int    `json:"type_id"`
+			} `json:"SpecialToken"`
+		}
+		if err := p.get(m, field, key, &pieces); err != nil {
+			return nil, err
+		}
+		var tpl []templatePiece
+		for i, pc := range pieces {
+			f := fmt.Sprintf("%s.%s[%d]", field, key, i)
+			switch {
+			case pc.Sequence != nil && pc.SpecialToken == nil:
+				seq := map[string]int{"A": 0, "B": 1}
+				s, ok := seq[pc.Sequence.ID]
+				if !ok {
+					return nil, p.errf(f+".Sequence.id", "want A or B, got %q", pc.Sequence.ID)
+				}
+				tpl = append(tpl, templatePiece{seq: s, typeID: pc.Sequence.TypeID})
+			case pc.SpecialToken != nil && pc.Sequence == nil:
+				if _, ok := t.special[pc.SpecialToken.ID]; !ok {
+					return nil, p.errf(f+".SpecialToken.id", "%q is not in special_tokens", pc.SpecialToken.ID)
+				}
+				tpl = append(tpl, templatePiece{seq: -1, token: pc.SpecialToken.ID, typeID: pc.SpecialToken.TypeID})
+			default:
+				return nil, p.errf(f, "want a Sequence or a SpecialToken")
+			}
+		}
+		if key == "single" {
+			t.single = tpl
+		} else {
+			t.pair = tpl
+		}
+	}
+	if t.single == nil {
+		t.single = []templatePiece{{seq: 0}}
+	}
+	if t.pair == nil {
+		t.pair = []templatePiece{{seq: 0}, {seq: 1, typeID: 1}}
+	}
+	return t, nil
+}
+
+func (p jparser) decoder(field string, raw json.RawMessage) (decoder, error) {
+	m, typ, err := p.object(field, raw)
+	if err != nil {
+		return nil, err
+	}
+	switch typ {
+	case "WordPiece":
+		d := wordPieceDecoder{prefix: "##", cleanup: true}
+		if err := p.get(m, field, "prefix", &d.prefix); err != nil {
+			return nil, err
+		}
+		if err := p.get(m, field, "cleanup", &d.cleanup); err != nil {
+			return nil, err
+		}
+		return d, nil
+	case "ByteLevel":
+		return byteLevelDecoder{}, nil
+	case "BPEDecoder":
+		d := bpeDecoder{suffix: "</w>"}
+		if err := p.get(m, field, "suffix", &d.suffix); err != nil {
+			return nil, err
+		}
+		return d, nil
+	case "Fuse":
+		return fuseDecoder{}, nil
+	case "ByteFallback":
+		return byteFallbackDecoder{}, nil
+	case "Strip":
+		var d stripDecoder
+		for key, dst := range map[string]any{"content": &d.content, "start": &d.start, "stop": &d.stop} {
+			if err := p.get(m, field, key, dst); err != nil {
+				return nil, err
+			}
+		}
+		return d, nil
+	case "Replace":
+		raw, ok := m["pattern"]
+		if !ok {
+			return nil, p.errf(field+".pattern", "missing")
+		}
+		lit, re, gpt2, err := p.pattern(field+".pattern", raw)
+		if err != nil {
+			return nil, err
+		}
+		if re != nil || gpt2 {
+			return nil, p.unsupported(field+".pattern", "a regular expression in a Replace decoder")
+		}
+		d := replaceDecoder{pattern: lit}
+		if err := p.get(m, field, "content", &d.content); err != nil {
+			return nil, err
+		}
+		return d, nil
+	case "Sequence":
+		var list []json.RawMessage
+		if err := p.get(m, field, "decoders", &list); err != nil {
+			return nil, err
+		}
+		seq := make(sequenceDecoder, 0, len(list))
+		for i, item := range list {
+			d, err := p.decoder(fmt.Sprintf("%s.decoders[%d]", field, i), item)
+			if err != nil {
+				return nil, err
+			}
+			seq = append(seq, d)
+		}
+		return seq, nil
+	case "":
+		return nil, p.errf(field+".type", "missing")
+	}
+	return nil, p.unsupported(field+".type", "decoder %s", typ)
+}
+
+func (p jparser) truncation(raw json.RawMessage) (*truncationConfig, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	var t struct {
+		Direction string `json:"direction"`
+		MaxLength int    `json:"max_length"`
+		Strategy  string `json:"strategy"`
+		Stride    int    `json:"stride"`
+	}
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return nil, p.errf("truncation", "cannot read: %v", err)
+	}
+	if t.MaxLength <= 0 {
+		return nil, p.errf("truncation.max_length", "want a positive length, got %d", t.MaxLength)
+	}
+	if t.Stride != 0 {
+		return nil, p.unsupported("truncation.stride", "stride %d (overflowing tokens)", t.Stride)
+	}
+	c := &truncationConfig{maxLength: t.MaxLength}
+	switch t.Direction {
+	case "", "Right":
+	case "Left":
+		c.left = true
+	default:
+		return nil, p.errf("truncation.direction", "want Left or Right, got %q", t.Direction)
+	}
+	switch t.Strategy {
+	case "", "LongestFirst":
+	case "OnlyFirst":
+		c.strategy = OnlyFirst
+	case "OnlySecond":
+		c.strategy = OnlySecond
+	default:
+		return nil, p.errf("truncation.strategy", "unknown strategy %q", t.Strategy)
+	}
+	return c, nil
+}
+
+func (p jparser) padding(raw json.RawMessage) (*paddingConfig, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	var pj struct {
+		Strategy  json.RawMessage `json:"strategy"`
+		Direction string          `json:"direction"`
+		Multiple  *int            `json:"pad_to_multiple_of"`
+		PadID     int             `json:"pad_id"`
+		PadTypeID int             `json:"pad_type_id"`
+		PadToken  string          `json:"pad_token"`
+	}
+	if err := json.Unmarshal(raw, &pj); err != nil {
+		return nil, p.errf("padding", "cannot read: %v", err)
+	}
+	c := &paddingConfig{padID: pj.PadID, padType: pj.PadTypeID, padToken: pj.PadToken}
+	if pj.PadID < 0 {
+		return nil, p.errf("padding.pad_id", "negative id")
+	}
+	var s string
+	var fixed struct {
+		Fixed *int `json:"Fixed"`
+	}
+	switch {
+	case json.Unmarshal(pj.Strategy, &s) == nil && s == "BatchLongest":
+	case json.Unmarshal(pj.Strategy, &fixed) == nil && fixed.Fixed != nil && *fixed.Fixed > 0:
+		c.length = *fixed.Fixed
+	default:
+		return nil, p.errf("padding.strategy", "want \"BatchLongest\" or {\"Fixed\": n}, got %s", truncateJSON(pj.Strategy))
+	}
+	switch pj.Direction {
+	case "", "Right":
+	case "Left":
+		c.left = true
+	default:
+		return nil, p.errf("padding.direction", "want Left or Right, got %q", pj.Direction)
+	}
+	if pj.Multiple != nil {
+		if *pj.Multiple < 0 {
+			return nil, p.errf("padding.pad_to_multiple_of", "negative")
+		}
+		c.multiple = *pj.Multiple
+	}
+	return c, nil
+}

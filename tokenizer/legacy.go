@@ -1,0 +1,370 @@
+package tokenizer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Load reads the tokenizer of a model folder: tokenizer.json when present (with
+// tokenizer_config.json for the special token names and decoding defaults), otherwise the legacy
+// files of the slow Python tokenizers: vocab.txt (BertTokenizer) or vocab.json and merges.txt
+// (GPT2Tokenizer), with tokenizer_config.json and special_tokens_map.json when present.
+func Load(dir string) (*Tokenizer, error) {
+	cfg, hasCfg, err := readConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	jsonPath := filepath.Join(dir, "tokenizer.json")
+	if exists(jsonPath) {
+		t, err := LoadFile(jsonPath)
+		if err != nil {
+			return nil, err
+		}
+		if hasCfg {
+			if err := t.applyConfig(cfg); err != nil {
+				return nil, err
+			}
+		}
+		return t, nil
+	}
+	switch {
+	case exists(filepath.Join(dir, "vocab.txt")):
+		if err := checkClass(cfg, "BertTokenizer", "BertTokenizerFast", "DistilBertTokenizer", "DistilBertTokenizerFast", "ElectraTokenizer", "ElectraTokenizerFast"); err != nil {
+			return nil, err
+		}
+		return loadBERT(dir, cfg)
+	case exists(filepath.Join(dir, "vocab.json")) && exists(filepath.Join(dir, "merges.txt")):
+		if err := checkClass(cfg, "GPT2Tokenizer", "GPT2TokenizerFast"); err != nil {
+			return nil, err
+		}
+		return loadGPT2(dir, cfg)
+	}
+	return nil, fmt.Errorf("%w in %s: want tokenizer.json, vocab.txt, or vocab.json and merges.txt", ErrNotFound, dir)
+}
+
+func exists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
+}
+
+func checkClass(cfg *tokenizerConfig, classes ...string) error {
+	if cfg.class == "" {
+		return nil
+	}
+	for _, c := range classes {
+		if cfg.class == c {
+			return nil
+		}
+	}
+	return fileErr(cfg.path, "tokenizer_class", ErrUnsupported, "%s without tokenizer.json (supported: %s)", cfg.class, strings.Join(classes, ", "))
+}
+
+func readFile(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s is missing", ErrNotFound, path)
+	}
+	return data, err
+}
+
+// parseVocabTxt reads a BERT vocab.txt: one token per line, the id is the line number (Python's
+// load_vocab, universal newlines).
+func parseVocabTxt(path string, data []byte) (map[string]int32, error) {
+	if !utf8.Valid(data) {
+		line := 1 + bytes.Count(data[:firstInvalid(data)], []byte("\n"))
+		return nil, fileErr(path, fmt.Sprintf("line %d", line), ErrInvalid, "not UTF-8")
+	}
+	text := strings.ReplaceAll(string(data), "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	text = strings.TrimSuffix(text, "\n")
+	if text == "" {
+		return nil, fileErr(path, "", ErrInvalid, "empty vocabulary")
+	}
+	lines := strings.Split(text, "\n")
+	ids := make(map[string]int32, len(lines))
+	for i, tok := range lines {
+		ids[tok] = int32(i)
+	}
+	return ids, nil
+}
+
+func firstInvalid(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+// legacyAdded builds the added tokens of a slow tokenizer: added_tokens_decoder, added_tokens.json,
+// and every special token of the configuration (with its vocabulary id, or a new one).
+func legacyAdded(dir string, cfg *tokenizerConfig, vocabID func(string) (int, bool), size int) ([]AddedToken, error) {
+	var out []AddedToken
+	seen := map[string]bool{}
+	used := map[int]bool{}
+	for _, at := range cfg.addedDecoder {
+		if !seen[at.Content] && !used[at.ID] {
+			out = append(out, at)
+			seen[at.Content], used[at.ID] = true, true
+		}
+	}
+	path := filepath.Join(dir, "added_tokens.json")
+	if data, err := os.ReadFile(path); err == nil {
+		var m map[string]int
+		if err := json.Unmarshal(data, &m); err != nil {
+			return nil, fileErr(path, "", ErrInvalid, "want an object of token ids: %v", err)
+		}
+		for _, tok := range sortedKeys(m) {
+			if m[tok] < 0 {
+				return nil, fileErr(path, tok, ErrInvalid, "negative id")
+			}
+			if !seen[tok] {
+				out = append(out, AddedToken{ID: m[tok], Content: tok, Normalized: true})
+				seen[tok], used[m[tok]] = true, true
+			}
+		}
+	}
+	next := size
+	for _, at := range out {
+		next = max(next, at.ID+1)
+	}
+	var specials []AddedToken
+	for _, name := range specialNames {
+		if at, ok := cfg.special[name]; ok {
+			specials = append(specials, at)
+		}
+	}
+	specials = append(specials, cfg.additional...)
+	for _, at := range specials {
+		if at.Content == "" || seen[at.Content] {
+			continue
+		}
+		at.Special, at.Normalized = true, false
+		if id, ok := vocabID(at.Content); ok {
+			at.ID = id
+		} else {
+			at.ID = next
+			next++
+		}
+		out = append(out, at)
+		seen[at.Content] = true
+	}
+	// A special token named in the configuration is special whatever added_tokens_decoder says.
+	names := map[string]bool{}
+	for _, at := range specials {
+		names[at.Content] = true
+	}
+	for i := range out {
+		if names[out[i].Content] {
+			out[i].Special = true
+		}
+	}
+	return out, nil
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// loadBERT builds a BertTokenizer from vocab.txt and its configuration.
+func loadBERT(dir string, cfg *tokenizerConfig) (*Tokenizer, error) {
+	path := filepath.Join(dir, "vocab.txt")
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := parseVocabTxt(path, data)
+	if err != nil {
+		return nil, err
+	}
+	v, err := newVocabulary(ids)
+	if err != nil {
+		return nil, fileErr(path, "", ErrInvalid, "%v", err)
+	}
+	for name, def := range map[string]string{"unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]", "mask_token": "[MASK]"} {
+		if _, ok := cfg.special[name]; !ok {
+			cfg.special[name] = AddedToken{Content: def}
+		}
+	}
+	lower := boolOr(cfg.doLowerCase, true)
+	strip := lower
+	if cfg.stripAccents != nil {
+		strip = *cfg.stripAccents
+	}
+	wp := newWordPiece(v, cfg.special["unk_token"].Content, "##", 100)
+	added, err := legacyAdded(dir, cfg, func(s string) (int, bool) { return wp.tokenToID(s) }, v.vocabSize())
+	if err != nil {
+		return nil, err
+	}
+	t := &Tokenizer{
+		model:     wp,
+		legacy:    true,
+		cleanup:   boolOr(cfg.cleanup, true),
+		special:   cfg.specialMap(),
+		maxLength: cfg.maxLength,
+		source:    path,
+	}
+	// transformers lowercases the text, special tokens (and normalized added tokens) excepted,
+	// before it looks for added tokens; the added tokens are then found in the lowercased text.
+	t.added = newAddedVocab(added, func(at *AddedToken) (bool, bool) {
+		if !lower {
+			return true, false
+		}
+		return at.Special || at.Normalized, true
+	}, nil)
+	if lower {
+		t.normalizer = lowercaseNormalizer{}
+	}
+	never := map[string]bool{}
+	for _, s := range cfg.neverSplit {
+		never[s] = true
+	}
+	if boolOr(cfg.doBasic, true) {
+		t.pieceNormalizer = &bertNormalizer{clean: true, chinese: boolOr(cfg.chineseChars, true), stripAccents: strip, lowercase: lower, python: true}
+		t.pre = &bertPreTokenizer{neverSplit: never}
+	} else {
+		t.pre = whitespaceSplitPreTokenizer{}
+	}
+	cls, sep := cfg.special["cls_token"].Content, cfg.special["sep_token"].Content
+	clsID, ok1 := t.TokenToID(cls)
+	sepID, ok2 := t.TokenToID(sep)
+	if !ok1 || !ok2 {
+		return nil, fileErr(path, "", ErrInvalid, "the vocabulary lacks %q or %q", cls, sep)
+	}
+	t.post = bertTemplate(cls, clsID, sep, sepID, true)
+	return t, nil
+}
+
+// bertTemplate is [CLS] $A [SEP] and [CLS] $A [SEP] $B:1 [SEP]:1.
+func bertTemplate(cls string, clsID int, sep string, sepID int, python bool) *templateProcessor {
+	return &templateProcessor{
+		single: []templatePiece{{seq: -1, token: cls}, {seq: 0}, {seq: -1, token: sep}},
+		pair:   []templatePiece{{seq: -1, token: cls}, {seq: 0}, {seq: -1, token: sep}, {seq: 1, typeID: 1}, {seq: -1, token: sep, typeID: 1}},
+		special: map[string]specialTokenIDs{
+			cls: {ids: []int{clsID}, tokens: []string{cls}},
+			sep: {ids: []int{sepID}, tokens: []string{sep}},
+		},
+		zeroTypesPlain: python,
+	}
+}
+
+// loadGPT2 builds a GPT2Tokenizer from vocab.json, merges.txt and its configuration.
+func loadGPT2(dir string, cfg *tokenizerConfig) (*Tokenizer, error) {
+	vpath := filepath.Join(dir, "vocab.json")
+	vdata, err := readFile(vpath)
+	if err != nil {
+		return nil, err
+	}
+	mpath := filepath.Join(dir, "merges.txt")
+	mdata, err := readFile(mpath)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := parseVocabJSON(vpath, vdata)
+	if err != nil {
+		return nil, err
+	}
+	merges, err := parseMergesTxt(mpath, mdata)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"unk_token", "bos_token", "eos_token"} {
+		if _, ok := cfg.special[name]; !ok {
+			cfg.special[name] = AddedToken{Content: "<|endoftext|>"}
+		}
+	}
+	m, err := newBPE(vpath, ids, merges, bpeOptions{unk: cfg.special["unk_token"].Content, legacy: true})
+	if err != nil {
+		return nil, err
+	}
+	added, err := legacyAdded(dir, cfg, m.tokenToID, m.vocabSize())
+	if err != nil {
+		return nil, err
+	}
+	t := &Tokenizer{
+		model:       m,
+		legacy:      true,
+		prefixSpace: boolOr(cfg.addPrefixSpace, false),
+		cleanup:     boolOr(cfg.cleanup, true),
+		special:     cfg.specialMap(),
+		maxLength:   cfg.maxLength,
+		source:      vpath,
+		pre:         byteLevelPreTokenizer{useRegex: true},
+	}
+	t.added = newAddedVocab(added, func(*AddedToken) (bool, bool) { return true, false }, nil)
+	if cfg.addBOS {
+		bos := cfg.special["bos_token"].Content
+		bosID, ok := t.TokenToID(bos)
+		if !ok {
+			return nil, fileErr(vpath, "", ErrInvalid, "the vocabulary lacks the bos_token %q", bos)
+		}
+		st := map[string]specialTokenIDs{bos: {ids: []int{bosID}, tokens: []string{bos}}}
+		t.post = &templateProcessor{
+			single:         []templatePiece{{seq: -1, token: bos}, {seq: 0}},
+			pair:           []templatePiece{{seq: -1, token: bos}, {seq: 0}, {seq: -1, token: bos, typeID: 1}, {seq: 1, typeID: 1}},
+			special:        st,
+			zeroTypesPlain: true,
+		}
+	}
+	return t, nil
+}
+
+// parseVocabJSON reads a vocab.json: an object of token ids.
+func parseVocabJSON(path string, data []byte) (map[string]int32, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fileErr(path, "", ErrInvalid, "want a JSON object of token ids: %v", err)
+	}
+	if len(raw) == 0 {
+		return nil, fileErr(path, "", ErrInvalid, "empty vocabulary")
+	}
+	ids := make(map[string]int32, len(raw))
+	for tok, v := range raw {
+		var id int64
+		if err := json.Unmarshal(v, &id); err != nil || id < 0 || id > 1<<30 {
+			return nil, fileErr(path, fmt.Sprintf("%q", tok), ErrInvalid, "want a token id, got %s", truncateJSON(v))
+		}
+		ids[tok] = int32(id)
+	}
+	return ids, nil
+}
+
+// parseMergesTxt reads a merges.txt as GPT2Tokenizer does: the first line (#version) and the last
+// (empty after the final newline) are dropped; a line that is not two tokens is never matched.
+func parseMergesTxt(path string, data []byte) ([][2]string, error) {
+	if !utf8.Valid(data) {
+		line := 1 + bytes.Count(data[:firstInvalid(data)], []byte("\n"))
+		return nil, fileErr(path, fmt.Sprintf("line %d", line), ErrInvalid, "not UTF-8")
+	}
+	text := strings.ReplaceAll(string(data), "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	lines := strings.Split(text, "\n")
+	if len(lines) < 2 {
+		return nil, nil
+	}
+	lines = lines[1 : len(lines)-1]
+	out := make([][2]string, len(lines))
+	for i, l := range lines {
+		f := strings.Fields(l)
+		if len(f) == 2 {
+			out[i] = [2]string{f[0], f[1]}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,65 @@
+package tokenizer
+
+import "sync"
+
+// workspace holds the buffers one encoding reuses; workspaces are pooled.
+type workspace struct {
+	bufs      []normString
+	nbuf      int
+	tr        transformer
+	nch       []nchar
+	segs      []segment
+	parts     []split
+	seqs      [][]split
+	nseq      int
+	pieces    []piece
+	toks      []tok
+	match     []addedMatch
+	scratch   []byte
+	input     []byte
+	splitsBuf []split
+	blbuf     []byte
+	syms      []symbol
+	heap      mergeHeap
+}
+
+var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+
+func getWorkspace() *workspace {
+	w := workspaces.Get().(*workspace)
+	w.nbuf = 0
+	return w
+}
+
+// maxKeptBuffer bounds the memory a pooled workspace keeps after a large input.
+const maxKeptBuffer = 1 << 20
+
+func putWorkspace(w *workspace) {
+	for i := range w.bufs {
+		if cap(w.bufs[i].text) > maxKeptBuffer || cap(w.bufs[i].align) > maxKeptBuffer {
+			w.bufs[i] = normString{}
+		}
+	}
+	if cap(w.toks) > maxKeptBuffer || cap(w.nch) > maxKeptBuffer || cap(w.parts) > maxKeptBuffer {
+		*w = workspace{bufs: w.bufs}
+	}
+	workspaces.Put(w)
+}
+
+// begin starts rebuilding src into a fresh buffer of the workspace.
+func (w *workspace) begin(src *normString) *transformer {
+	if w.nbuf == len(w.bufs) {
+		w.bufs = append(w.bufs, normString{})
+	}
+	w.tr.reset(src, w.bufs[w.nbuf])
+	return &w.tr
+}
+
+// end finishes the rebuild begun by begin.
+func (w *workspace) end() normString {
+	out := w.tr.result()
+	w.bufs[w.nbuf] = out
+	w.nbuf++
+	w.tr.src = nil
+	return out
+}
