@@ -103,3 +103,5 @@ func TestPool(t *testing.T) {
 		}
 	}
 }
+
+var cmpApprox = cmpopts.EquateApprox(1e-4, 1e-5)
