@@ -108,6 +108,15 @@ type addedMatch struct {
 	token      *AddedToken
 }
 
+// addedSkip says which added tokens find leaves in the text.
+type addedSkip int
+
+const (
+	skipNone addedSkip = iota
+	skipSpecial
+	skipAll
+)
+
 // addedVocab holds the added tokens and finds them in text.
 type addedVocab struct {
 	tokens    []*AddedToken // by order of declaration
@@ -157,12 +166,12 @@ func newAddedVocab(tokens []AddedToken, where func(t *AddedToken) (raw, norm boo
 
 // find appends to dst the added tokens of text, leftmost-longest and non-overlapping, with the
 // single_word, lstrip and rstrip rules of the Rust AddedVocabulary.
-func (v *addedVocab) find(dst []addedMatch, text []byte, normalized bool) []addedMatch {
+func (v *addedVocab) find(dst []addedMatch, text []byte, normalized bool, skip addedSkip) []addedMatch {
 	trie, toks := v.raw, v.rawToks
 	if normalized {
 		trie, toks = v.norm, v.normToks
 	}
-	if trie.empty() {
+	if trie.empty() || skip == skipAll {
 		return dst
 	}
 	prevEnd := 0
@@ -175,6 +184,9 @@ func (v *addedVocab) find(dst []addedMatch, text []byte, normalized bool) []adde
 		t := toks[idx]
 		start, stop := i, end
 		i = end
+		if skip == skipSpecial && t.Special {
+			continue
+		}
 		if t.SingleWord {
 			if (start > 0 && endsWithWord(text[:start])) || (stop < len(text) && startsWithWord(text[stop:])) {
 				continue

@@ -13,7 +13,7 @@ type segment struct {
 
 // encodeSequence tokenizes one text: added tokens, normalization, pre-tokenization and the model.
 // The result has ids, tokens and offsets only.
-func (t *Tokenizer) encodeSequence(w *workspace, text string) (*Encoding, error) {
+func (t *Tokenizer) encodeSequence(w *workspace, text string, o *encodeOptions) (*Encoding, error) {
 	if len(text) > math.MaxInt32/2 {
 		return nil, fmt.Errorf("%w: text of %d bytes is too long", ErrInvalid, len(text))
 	}
@@ -32,7 +32,14 @@ func (t *Tokenizer) encodeSequence(w *workspace, text string) (*Encoding, error)
 
 	segs := w.segs[:0]
 	prev := 0
-	w.match = t.added.find(w.match[:0], input, false)
+	w.skip = skipNone
+	if o.splitSpecial {
+		w.skip = skipSpecial
+		if t.legacy {
+			w.skip = skipAll
+		}
+	}
+	w.match = t.added.find(w.match[:0], input, false, w.skip)
 	for _, m := range w.match {
 		if prev < m.start {
 			segs = append(segs, segment{start: prev, end: m.start})
@@ -80,7 +87,7 @@ func (t *Tokenizer) encodeText(w *workspace, enc *Encoding, ns normString) error
 	if t.normalizer != nil {
 		ns = t.normalizer.normalize(w, ns)
 	}
-	matches := t.added.find(nil, ns.text, true)
+	matches := t.added.find(nil, ns.text, true, w.skip)
 	prev := 0
 	for _, m := range matches {
 		if prev < m.start {

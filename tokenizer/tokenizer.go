@@ -89,9 +89,11 @@ type paddingConfig struct {
 }
 
 type encodeOptions struct {
-	noSpecial  bool
-	truncation *truncationConfig
-	padding    *paddingConfig
+	noSpecial bool
+	// splitSpecial: special tokens in the text are read as text.
+	splitSpecial bool
+	truncation   *truncationConfig
+	padding      *paddingConfig
 }
 
 // Option configures one call to Encode, EncodePair or EncodeBatch.
@@ -100,6 +102,12 @@ type Option func(*encodeOptions)
 // WithoutSpecialTokens leaves out the special tokens ([CLS], [SEP]...) that are otherwise added
 // around the text as transformers' tokenizer(text) adds them.
 func WithoutSpecialTokens() Option { return func(o *encodeOptions) { o.noSpecial = true } }
+
+// WithSplitSpecialTokens reads the special tokens written in the text ("[CLS]",
+// "<|endoftext|>") as ordinary text instead of matching them (split_special_tokens=True in
+// transformers, encode_special_tokens in the Rust library): user input cannot inject them. A
+// legacy tokenizer then matches no added token at all, as the slow Python tokenizers do.
+func WithSplitSpecialTokens() Option { return func(o *encodeOptions) { o.splitSpecial = true } }
 
 // WithTruncation cuts the encoding to at most maxLen tokens, special tokens included, from the
 // right, with the LongestFirst strategy for pairs.
@@ -276,13 +284,13 @@ func (t *Tokenizer) EncodeBatch(ctx context.Context, texts []string, opts ...Opt
 func (t *Tokenizer) encode(a string, b *string, o *encodeOptions) (*Encoding, error) {
 	w := getWorkspace()
 	defer putWorkspace(w)
-	first, err := t.encodeSequence(w, a)
+	first, err := t.encodeSequence(w, a, o)
 	if err != nil {
 		return nil, err
 	}
 	var second *Encoding
 	if b != nil {
-		if second, err = t.encodeSequence(w, *b); err != nil {
+		if second, err = t.encodeSequence(w, *b, o); err != nil {
 			return nil, err
 		}
 	}

@@ -21,6 +21,7 @@ type workspace struct {
 	blbuf     []byte
 	syms      []symbol
 	heap      mergeHeap
+	skip      addedSkip
 }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}
