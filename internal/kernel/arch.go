@@ -30,9 +30,11 @@ type impl struct {
 }
 
 // Sizes of the micro-tile and of the cache blocks (see gemm_serial.go).
+// 4×24 uses the sixteen YMM registers as well as 6×16 and divides the
+// shapes of BERT and GPT-2 (rows in multiples of 4, widths of 768) exactly.
 const (
-	mr = 6
-	nr = 16
+	mr = 4
+	nr = 24
 )
 
 var goImpl = &impl{name: "go", micro: microGo, packA: packA, packB: packB,
@@ -52,8 +54,8 @@ func impls() []*impl {
 	return []*impl{goImpl, best}
 }
 
-// microGo is the portable micro-kernel: 2×4 register blocks over the 6×16
-// tile, twelve passes over the packed panels.
+// microGo is the portable micro-kernel: 2×4 register blocks over the mr×nr
+// tile, one pass over the packed panels for each.
 func microGo(k int, a, b, c []float32, ldc int, bias []float32, load bool) {
 	a = a[:k*mr]
 	b = b[:k*nr]

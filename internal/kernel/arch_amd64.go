@@ -26,7 +26,7 @@ func microAVX2(k int, a, b, c []float32, ldc int, bias []float32, load bool) {
 		_ = bias[nr-1]
 		pb = &bias[0]
 	}
-	gemmKernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, pb, load)
+	gemmKernel4x24AVX2(k, &a[0], &b[0], &c[0], ldc, pb, load)
 }
 
 // packAAVX2 is packA with full panels of 8-step multiples done in assembly.
@@ -38,9 +38,9 @@ func packAAVX2(dst []float32, a []float32, lda, rows, kc int, alpha float32) {
 	}
 	full := rows / mr * mr
 	for i0 := 0; i0 < full; i0 += mr {
-		d := dst[i0*kc : (i0+mr)*kc+2]
+		d := dst[i0*kc : (i0+mr)*kc]
 		src := a[i0*lda : (i0+mr-1)*lda+kc]
-		packA6AVX2(k8, &src[0], lda, &d[0], alpha)
+		packA4AVX2(k8, &src[0], lda, &d[0], alpha)
 		for p := k8; p < kc; p++ {
 			for r := 0; r < mr; r++ {
 				d[p*mr+r] = alpha * src[r*lda+p]
@@ -63,7 +63,7 @@ func packBAVX2(dst []float32, b []float32, ldb int, trans bool, p0, j0, kc, cols
 	for jp := 0; jp < full; jp += nr {
 		d := dst[jp*kc : (jp+nr)*kc]
 		src := b[(j0+jp)*ldb+p0 : (j0+jp+nr-1)*ldb+p0+kc]
-		packBTrans16AVX2(k8, &src[0], ldb, &d[0])
+		packBTrans24AVX2(k8, &src[0], ldb, &d[0])
 		for c := 0; c < nr; c++ {
 			for p := k8; p < kc; p++ {
 				d[p*nr+c] = src[c*ldb+p]
@@ -110,7 +110,7 @@ func panelAVX2(k int, x, panel []float32, out *[nr]float32) {
 	}
 	_ = x[k-1]
 	_ = panel[k*nr-1]
-	gemvPanelAVX2(k, &x[0], &panel[0], out)
+	gemvPanel24AVX2(k, &x[0], &panel[0], out)
 }
 
 // split8 cuts x into the part the assembly handles (a multiple of 8 long)

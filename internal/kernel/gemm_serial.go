@@ -56,7 +56,7 @@ type workspace struct {
 }
 
 var workspaces = sync.Pool{New: func() any {
-	return &workspace{a: make([]float32, mcMax*kcMax+8), b: make([]float32, kcMax*ncMax)}
+	return &workspace{a: make([]float32, mcMax*kcMax), b: make([]float32, kcMax*ncMax)}
 }}
 
 // kcFor splits k into equal blocks of at most kcMax.

@@ -4,25 +4,25 @@
 
 package kernel
 
-// gemmKernel6x16AVX2 computes the 6×16 tile at c (row stride ldc floats)
-// from k steps of a packed A panel (6 floats a step) and B panel (16 floats
-// a step). The sum starts from the 16 floats at bias for every row when bias
+// gemmKernel4x24AVX2 computes the 4×24 tile at c (row stride ldc floats)
+// from k steps of a packed A panel (4 floats a step) and B panel (24 floats
+// a step). The sum starts from the 24 floats at bias for every row when bias
 // is not nil, and is added to the tile when load is true.
 //
 //go:noescape
-func gemmKernel6x16AVX2(k int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
+func gemmKernel4x24AVX2(k int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
 
-// packBTrans16AVX2 writes dst[p·16+j] = src[j·ldb+p] for j < 16 and p < kc,
+// packBTrans24AVX2 writes dst[p·24+j] = src[j·ldb+p] for j < 24 and p < kc,
 // kc a multiple of 8.
 //
 //go:noescape
-func packBTrans16AVX2(kc int, src *float32, ldb int, dst *float32)
+func packBTrans24AVX2(kc int, src *float32, ldb int, dst *float32)
 
-// packA6AVX2 writes dst[p·6+i] = alpha·src[i·lda+p] for i < 6 and p < kc,
-// kc a multiple of 8; it also writes dst[kc·6] and dst[kc·6+1].
+// packA4AVX2 writes dst[p·4+i] = alpha·src[i·lda+p] for i < 4 and p < kc,
+// kc a multiple of 8.
 //
 //go:noescape
-func packA6AVX2(kc int, src *float32, lda int, dst *float32, alpha float32)
+func packA4AVX2(kc int, src *float32, lda int, dst *float32, alpha float32)
 
 // gemvAxpy4AVX2 adds Σ_r x[r]·b[r·ldb+j] to y[j] for r < 4 and j < n,
 // n a multiple of 8.
@@ -36,10 +36,10 @@ func gemvAxpy4AVX2(n int, x *[4]float32, b *float32, ldb int, y *float32)
 //go:noescape
 func gemvDot4AVX2(k int, x *float32, b *float32, ldb int, out *[4]float32)
 
-// gemvPanelAVX2 sets out[j] = Σ_p x[p]·panel[p·16+j] for p < k.
+// gemvPanel24AVX2 sets out[j] = Σ_p x[p]·panel[p·24+j] for p < k.
 //
 //go:noescape
-func gemvPanelAVX2(k int, x *float32, panel *float32, out *[16]float32)
+func gemvPanel24AVX2(k int, x *float32, panel *float32, out *[24]float32)
 
 // vsumAVX2 returns Σ x.
 //

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -146,16 +148,18 @@ func gemvDot4() {
 	RET()
 }
 
-// gemvPanel emits out[0:16] = Σ_p x[p]·panel[p·16 : p·16+16]: the product of
-// a row with one packed panel of B.
-func gemvPanel() {
-	TEXT("gemvPanelAVX2", NOSPLIT, "func(k int, x *float32, panel *float32, out *[16]float32)")
-	Doc("gemvPanelAVX2 sets out[j] = Σ_p x[p]·panel[p·16+j] for p < k.")
+// gemvPanel emits out[0:nr] = Σ_p x[p]·panel[p·nr : p·nr+nr]: the product
+// of a row with one packed panel of B.
+func gemvPanel(nr int) {
+	nv := nr / 8
+	name := fmt.Sprintf("gemvPanel%dAVX2", nr)
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, x *float32, panel *float32, out *[%d]float32)", nr))
+	Doc(fmt.Sprintf("%s sets out[j] = Σ_p x[p]·panel[p·%d+j] for p < k.", name, nr))
 	Pragma("noescape")
 	k := Load(Param("k"), GP64())
 	px := Load(Param("x"), GP64())
 	pb := Load(Param("panel"), GP64())
-	acc := make([]VecVirtual, 4)
+	acc := make([]VecVirtual, 2*nv) // step u, vector v: acc[u*nv+v]
 	for i := range acc {
 		acc[i] = YMM()
 		VXORPS(acc[i], acc[i], acc[i])
@@ -166,11 +170,12 @@ func gemvPanel() {
 	for u := 0; u < 2; u++ {
 		s := YMM()
 		VBROADCASTSS(Mem{Base: px, Disp: 4 * u}, s)
-		VFMADD231PS(Mem{Base: pb, Disp: 64 * u}, s, acc[2*u])
-		VFMADD231PS(Mem{Base: pb, Disp: 64*u + 32}, s, acc[2*u+1])
+		for v := 0; v < nv; v++ {
+			VFMADD231PS(Mem{Base: pb, Disp: 4 * (nr*u + 8*v)}, s, acc[u*nv+v])
+		}
 	}
 	ADDQ(U8(8), px)
-	ADDQ(U8(128), pb)
+	ADDQ(U8(8*nr), pb)
 	SUBQ(U8(2), k)
 	JMP(LabelRef("pan_loop2"))
 	Label("pan_tail")
@@ -178,14 +183,15 @@ func gemvPanel() {
 	JZ(LabelRef("pan_done"))
 	s := YMM()
 	VBROADCASTSS(Mem{Base: px}, s)
-	VFMADD231PS(Mem{Base: pb}, s, acc[0])
-	VFMADD231PS(Mem{Base: pb, Disp: 32}, s, acc[1])
+	for v := 0; v < nv; v++ {
+		VFMADD231PS(Mem{Base: pb, Disp: 32 * v}, s, acc[v])
+	}
 	Label("pan_done")
-	VADDPS(acc[2], acc[0], acc[0])
-	VADDPS(acc[3], acc[1], acc[1])
 	out := Load(Param("out"), GP64())
-	VMOVUPS(acc[0], Mem{Base: out})
-	VMOVUPS(acc[1], Mem{Base: out, Disp: 32})
+	for v := 0; v < nv; v++ {
+		VADDPS(acc[nv+v], acc[v], acc[v])
+		VMOVUPS(acc[v], Mem{Base: out, Disp: 32 * v})
+	}
 	VZEROUPPER()
 	RET()
 }

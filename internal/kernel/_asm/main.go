@@ -8,15 +8,21 @@ import (
 	. "github.com/mmcloughlin/avo/build"
 )
 
+// The micro-tile: mr rows by nr columns (see ../arch.go).
+const (
+	mr = 4
+	nr = 24
+)
+
 func main() {
 	ConstraintExpr("amd64,!purego")
 	defineConsts()
-	gemmKernel()
-	packBTrans()
-	packA()
+	gemmKernel(mr, nr)
+	packBTrans(nr)
+	packA4()
 	gemvAxpy4()
 	gemvDot4()
-	gemvPanel()
+	gemvPanel(nr)
 	rowFuncs()
 	Generate()
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -33,11 +35,13 @@ func transpose8x8(r []VecVirtual) []VecVirtual {
 	return out
 }
 
-// packBTrans emits the packer of one 16-column panel of B stored n×k: kc
-// (a multiple of 8) steps of 16 floats from 16 rows of src.
-func packBTrans() {
-	TEXT("packBTrans16AVX2", NOSPLIT, "func(kc int, src *float32, ldb int, dst *float32)")
-	Doc("packBTrans16AVX2 writes dst[p·16+j] = src[j·ldb+p] for j < 16 and p < kc,",
+// packBTrans emits the packer of one nr-column panel of B stored n×k: kc
+// (a multiple of 8) steps of nr floats from nr rows of src, 8×8 blocks at a
+// time.
+func packBTrans(nr int) {
+	name := fmt.Sprintf("packBTrans%dAVX2", nr)
+	TEXT(name, NOSPLIT, "func(kc int, src *float32, ldb int, dst *float32)")
+	Doc(fmt.Sprintf("%s writes dst[p·%d+j] = src[j·ldb+p] for j < %d and p < kc,", name, nr, nr),
 		"kc a multiple of 8.")
 	Pragma("noescape")
 	kc := Load(Param("kc"), GP64())
@@ -54,33 +58,32 @@ func packBTrans() {
 			LEAQ(Mem{Base: rows[i-1], Index: ld, Scale: 1}, rows[i])
 		}
 	}
-	off8 := GP64() // byte offset from row i to row i+8
+	off8 := GP64() // bytes from row i to row i+8
 	MOVQ(ld, off8)
 	SHLQ(U8(3), off8)
-	off := GP64()
+	off, idx := GP64(), GP64()
 	XORQ(off, off)
 	SHRQ(U8(3), kc)
 	Label("pbt_loop")
 	TESTQ(kc, kc)
 	JZ(LabelRef("pbt_done"))
-	for half := 0; half < 2; half++ {
+	MOVQ(off, idx)
+	for g := 0; g < nr/8; g++ {
 		r := make([]VecVirtual, 8)
 		for i := range r {
 			r[i] = YMM()
-			VMOVUPS(Mem{Base: rows[i], Index: off, Scale: 1}, r[i])
+			VMOVUPS(Mem{Base: rows[i], Index: idx, Scale: 1}, r[i])
 		}
 		cols := transpose8x8(r)
 		for q, c := range cols {
-			VMOVUPS(c, Mem{Base: dst, Disp: 64*q + 32*half})
+			VMOVUPS(c, Mem{Base: dst, Disp: 4 * (nr*q + 8*g)})
 		}
-		if half == 0 {
-			ADDQ(off8, off)
-		} else {
-			SUBQ(off8, off)
+		if g < nr/8-1 {
+			ADDQ(off8, idx)
 		}
 	}
 	ADDQ(U8(32), off)
-	ADDQ(U32(512), dst)
+	ADDQ(U32(4*8*nr), dst)
 	DECQ(kc)
 	JMP(LabelRef("pbt_loop"))
 	Label("pbt_done")
@@ -88,12 +91,12 @@ func packBTrans() {
 	RET()
 }
 
-// packA emits the packer of one 6-row panel of A: kc (a multiple of 8)
-// steps of 6 floats, times alpha. It writes 2 floats past the panel.
-func packA() {
-	TEXT("packA6AVX2", NOSPLIT, "func(kc int, src *float32, lda int, dst *float32, alpha float32)")
-	Doc("packA6AVX2 writes dst[p·6+i] = alpha·src[i·lda+p] for i < 6 and p < kc,",
-		"kc a multiple of 8; it also writes dst[kc·6] and dst[kc·6+1].")
+// packA4 emits the packer of one 4-row panel of A: kc (a multiple of 8)
+// steps of 4 floats, times alpha, 4×8 blocks at a time.
+func packA4() {
+	TEXT("packA4AVX2", NOSPLIT, "func(kc int, src *float32, lda int, dst *float32, alpha float32)")
+	Doc("packA4AVX2 writes dst[p·4+i] = alpha·src[i·lda+p] for i < 4 and p < kc,",
+		"kc a multiple of 8.")
 	Pragma("noescape")
 	kc := Load(Param("kc"), GP64())
 	src := Load(Param("src"), GP64())
@@ -102,7 +105,7 @@ func packA() {
 	alpha := YMM()
 	VBROADCASTSS(NewParamAddr("alpha", 32), alpha)
 	SHLQ(U8(2), ld)
-	rows := make([]GPVirtual, 6)
+	rows := make([]GPVirtual, 4)
 	for i := range rows {
 		rows[i] = GP64()
 		if i == 0 {
@@ -117,21 +120,30 @@ func packA() {
 	Label("pa_loop")
 	TESTQ(kc, kc)
 	JZ(LabelRef("pa_done"))
-	r := make([]VecVirtual, 8)
+	r := make([]VecVirtual, 4)
 	for i := range r {
 		r[i] = YMM()
-		if i < 6 {
-			VMULPS(Mem{Base: rows[i], Index: off, Scale: 1}, alpha, r[i])
-		} else {
-			VXORPS(r[i], r[i], r[i])
-		}
+		VMULPS(Mem{Base: rows[i], Index: off, Scale: 1}, alpha, r[i])
 	}
-	cols := transpose8x8(r)
-	for q, c := range cols {
-		VMOVUPS(c, Mem{Base: dst, Disp: 24 * q})
+	t := []VecVirtual{YMM(), YMM(), YMM(), YMM()}
+	VUNPCKLPS(r[1], r[0], t[0]) // a0 b0 a1 b1 | a4 b4 a5 b5
+	VUNPCKHPS(r[1], r[0], t[1]) // a2 b2 a3 b3 | a6 b6 a7 b7
+	VUNPCKLPS(r[3], r[2], t[2])
+	VUNPCKHPS(r[3], r[2], t[3])
+	u := []VecVirtual{YMM(), YMM(), YMM(), YMM()}
+	VSHUFPS(U8(0x44), t[2], t[0], u[0]) // column 0 | column 4
+	VSHUFPS(U8(0xEE), t[2], t[0], u[1]) // column 1 | column 5
+	VSHUFPS(U8(0x44), t[3], t[1], u[2]) // column 2 | column 6
+	VSHUFPS(U8(0xEE), t[3], t[1], u[3]) // column 3 | column 7
+	for i, pair := range [][2]int{{0, 1}, {2, 3}} {
+		o := YMM()
+		VPERM2F128(U8(0x20), u[pair[1]], u[pair[0]], o)
+		VMOVUPS(o, Mem{Base: dst, Disp: 32 * i})
+		VPERM2F128(U8(0x31), u[pair[1]], u[pair[0]], o)
+		VMOVUPS(o, Mem{Base: dst, Disp: 64 + 32*i})
 	}
 	ADDQ(U8(32), off)
-	ADDQ(U32(8*24), dst)
+	ADDQ(U32(8*16), dst)
 	DECQ(kc)
 	JMP(LabelRef("pa_loop"))
 	Label("pa_done")
