@@ -16,9 +16,17 @@ import (
 // weights are converted to float32. float32 weights stay in the checkpoint's read-only
 // memory mapping, so the model holds one copy of them: Close the model to
 // release it.
-func LoadModel(ctx context.Context, path string) (*Model, error) {
+//
+// When nameOrPath is not a local path but a repo id ("owner/name"), the
+// repo's configs, tokenizer and one weight format are first downloaded into
+// the Hugging Face cache (see WithClient, WithRevision).
+func LoadModel(ctx context.Context, nameOrPath string, opts ...LoadOption) (*Model, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("bert: %w", err)
+	}
+	path, err := resolve(ctx, nameOrPath, opts)
+	if err != nil {
+		return nil, err
 	}
 	st, err := os.Stat(path)
 	if err != nil {

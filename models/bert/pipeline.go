@@ -31,11 +31,16 @@ type Pipeline struct {
 // DefaultBatchSize is the number of texts per forward pass of a Pipeline.
 const DefaultBatchSize = 32
 
-// Load reads a BERT model folder for the tasks: the model (LoadModel), its
-// tokenizer (tokenizer.json, or vocab.txt and tokenizer_config.json) and,
-// when present, its sentence-transformers configuration. Close the pipeline
-// to release the weights.
-func Load(ctx context.Context, dir string) (*Pipeline, error) {
+// Load reads a BERT model folder, or the repo nameOrPath names (see
+// LoadModel), for the tasks: the model, its tokenizer (tokenizer.json, or
+// vocab.txt and tokenizer_config.json) and, when present, its
+// sentence-transformers configuration. Close the pipeline to release the
+// weights.
+func Load(ctx context.Context, nameOrPath string, opts ...LoadOption) (*Pipeline, error) {
+	dir, err := resolve(ctx, nameOrPath, opts)
+	if err != nil {
+		return nil, err
+	}
 	m, err := LoadModel(ctx, dir)
 	if err != nil {
 		return nil, err
