@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+const bertFixture = "../../testdata/fixtures/bert"
+
+func TestRunFillMask(t *testing.T) {
+	t.Parallel()
+	e, out, errb := testEnv("")
+	code := run(context.Background(), []string{"run", bertFixture, "The capital of France is [MASK].", "--top", "2"}, e)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	want := "0.0008  compete         the capital of france is compete.\n0.0006  primate         the capital of france is primate.\n"
+	if out.String() != want {
+		t.Errorf("stdout\n%s\nwant\n%s", out, want)
+	}
+
+	e, out, errb = testEnv("a [MASK] b [MASK]\nParis is the [MASK] of France.\n")
+	if code := run(context.Background(), []string{"run", "--json", "--task", "fill-mask", bertFixture}, e); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	var res [][][]struct {
+		Score    float64 `json:"score"`
+		Token    int     `json:"token"`
+		TokenStr string  `json:"token_str"`
+		Sequence string  `json:"sequence"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(res) != 2 || len(res[0]) != 2 || len(res[1]) != 1 || len(res[1][0]) != 5 {
+		t.Fatalf("shape of %s", out)
+	}
+	if f := res[1][0][0]; f.Score <= 0 || f.TokenStr == "" || !strings.HasPrefix(f.Sequence, "paris is the") {
+		t.Errorf("first prediction %+v", f)
+	}
+}
+
+func TestRunEmbedAndErrors(t *testing.T) {
+	t.Parallel()
+	e, out, errb := testEnv("")
+	if code := run(context.Background(), []string{"run", bertFixture, "--task", "embed", "--json", "one", "two words"}, e); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	var embs [][]float32
+	if err := json.Unmarshal(out.Bytes(), &embs); err != nil {
+		t.Fatal(err)
+	}
+	if len(embs) != 2 || len(embs[0]) != 32 {
+		t.Errorf("embeddings of shape %d x %d, want 2 x 32", len(embs), len(embs[0]))
+	}
+	tests := []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"run", bertFixture, "--task", "classify", "x"}, "no sequence classifier"},
+		{[]string{"run", bertFixture, "no mask"}, "no mask token"},
+	}
+	for _, tc := range tests {
+		e, out, errb := testEnv("")
+		code := run(context.Background(), tc.args, e)
+		if code != exitFailure || !strings.Contains(errb.String(), tc.msg) || out.Len() != 0 {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 1 and %q", tc.args, code, out, errb, tc.msg)
+		}
+		if strings.Count(strings.TrimSpace(errb.String()), "\n") != 0 {
+			t.Errorf("%q: the error is not one line: %q", tc.args, errb)
+		}
+	}
+}
