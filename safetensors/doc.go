@@ -17,8 +17,8 @@
 //
 // # Validation
 //
-// The reader accepts exactly what the reference Rust implementation
-// accepts, and no more: the file holds at least 8 bytes; N is at most
+// The reader rejects every file the reference Rust implementation rejects:
+// the file holds at least 8 bytes; N is at most
 // 100,000,000 and the header lies inside the file; the header is valid UTF-8
 // starting with '{' and is a JSON object whose "__metadata__" is a
 // string-to-string map; every tensor has a known dtype, a shape of
@@ -26,7 +26,8 @@
 // sorted by offset, the tensors are contiguous, without gap or overlap, and
 // the last one ends exactly at the end of the file; the byte span of every
 // tensor equals its element count times the dtype size, computed with
-// overflow checks. No allocation is sized by a header field before that
+// overflow checks. It also rejects duplicate tensor names and duplicate
+// fields, which a JSON object should not hold. No allocation is sized by a header field before that
 // field has been checked against the size of the file.
 //
 // Every error is an *Error naming the file and, when it concerns one, the

@@ -163,15 +163,20 @@ func (p *parser) tensorInfo(name string) (TensorInfo, error) {
 			if err != nil {
 				return err
 			}
-			t.Shape = make([]int, len(shape))
-			for i, d := range shape {
-				if d > math.MaxInt {
-					return newError("", name, ErrOverflow, "dimension %d does not fit in an int", d)
-				}
-				t.Shape[i] = int(d)
-			}
+			t.Shape = shape
 		case 2:
-			offs, err := p.ints(name, "data_offsets")
+			if p.peek() != '[' {
+				return bad("data_offsets is not an array")
+			}
+			var offs []int64
+			err := p.array(func() error {
+				v, err := p.uint()
+				if err != nil {
+					return bad("data_offsets: %v", err)
+				}
+				offs = append(offs, v)
+				return nil
+			})
 			if err != nil {
 				return err
 			}
@@ -198,20 +203,23 @@ func (p *parser) tensorInfo(name string) (TensorInfo, error) {
 }
 
 // ints reads an array of non-negative integers.
-func (p *parser) ints(name, field string) ([]int64, error) {
+func (p *parser) ints(name, field string) ([]int, error) {
 	if p.peek() != '[' {
 		return nil, newError("", name, ErrInvalidHeader, "%s is not an array", field)
 	}
-	var out []int64
+	out := []int{}
 	err := p.array(func() error {
 		v, err := p.uint()
 		if err != nil {
 			return newError("", name, ErrInvalidHeader, "%s: %v", field, err)
 		}
-		out = append(out, v)
+		if v > math.MaxInt {
+			return newError("", name, ErrOverflow, "%s: %d does not fit in an int", field, v)
+		}
+		out = append(out, int(v))
 		return nil
 	})
-	return out, err
+	return slices.Clip(out), err
 }
 
 // validate sorts the tensors by data offsets and checks that they are

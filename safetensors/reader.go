@@ -143,10 +143,10 @@ func (r *Reader) Bytes(name string) ([]byte, error) {
 func (r *Reader) raw(name string) (*TensorInfo, []byte, string, error) {
 	i, ok := r.h.index[name]
 	if !ok {
-		return nil, nil, r.file, &Error{File: r.file, Tensor: name, Err: ErrNotFound}
+		return nil, nil, r.file, &Error{File: r.file, Tensor: name, Err: &detailError{kind: ErrNotFound}}
 	}
 	if r.closed.Load() {
-		return nil, nil, r.file, &Error{File: r.file, Tensor: name, Err: ErrClosed}
+		return nil, nil, r.file, &Error{File: r.file, Tensor: name, Err: &detailError{kind: ErrClosed}}
 	}
 	t := &r.h.tensors[i]
 	off, n := r.dataStart+t.Begin, t.End-t.Begin

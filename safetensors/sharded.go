@@ -174,7 +174,7 @@ func (s *Sharded) Bool(name string) ([]bool, error) { return bools(s, name) }
 func (s *Sharded) raw(name string) (*TensorInfo, []byte, string, error) {
 	i, ok := s.where[name]
 	if !ok {
-		return nil, nil, s.path, &Error{File: s.path, Tensor: name, Err: ErrNotFound}
+		return nil, nil, s.path, &Error{File: s.path, Tensor: name, Err: &detailError{kind: ErrNotFound}}
 	}
 	return s.shards[i].raw(name)
 }
