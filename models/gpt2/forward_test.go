@@ -11,17 +11,13 @@ import (
 
 func TestForwardMatchesTransformers(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(fixtures, "gpt2")
-	m := loadFixtureModel(t, dir)
-	exp := readST(t, filepath.Join(dir, "expected.safetensors"))
-	man := readManifest(t)
-	for _, in := range man.Inputs {
+	p := loadFixturePipeline(t)
+	m := p.Model
+	exp := readST(t, filepath.Join(fixtures, "gpt2", "expected.safetensors"))
+	for _, in := range readManifest(t).Inputs {
 		t.Run(in.Name, func(t *testing.T) {
 			t.Parallel()
-			ids, _ := exp.i64(t, in.Name+".input_ids")
-			if !slices.Equal(ids, in.InputIDs) {
-				t.Fatalf("input_ids %v, manifest %v", ids, in.InputIDs)
-			}
+			ids := fixtureIDs(t, p, exp, in.Name, in.Text)
 			out, err := m.Forward(Input{InputIDs: [][]int{ids}}, Options{HiddenStates: true, Attentions: true})
 			if err != nil {
 				t.Fatal(err)
@@ -51,17 +47,33 @@ func TestForwardMatchesTransformers(t *testing.T) {
 	}
 }
 
+// fixtureIDs tokenizes a fixture prompt and checks the ids against the
+// fixture's input_ids.
+func fixtureIDs(t *testing.T, p *Pipeline, exp *stFile, name, text string) []int {
+	t.Helper()
+	ids, err := p.Encode(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := exp.i64(t, name+".input_ids")
+	if !slices.Equal(ids, want) {
+		t.Fatalf("input_ids of %q: %v, want %v", text, ids, want)
+	}
+	return ids
+}
+
 func TestIncrementalMatchesTransformers(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(fixtures, "gpt2")
-	m := loadFixtureModel(t, dir)
-	exp := readST(t, filepath.Join(dir, "expected.safetensors"))
+	p := loadFixturePipeline(t)
+	m := p.Model
+	exp := readST(t, filepath.Join(fixtures, "gpt2", "expected.safetensors"))
 	for _, in := range readManifest(t).Inputs {
 		t.Run(in.Name, func(t *testing.T) {
 			t.Parallel()
-			c := m.NewCache(1, len(in.InputIDs))
+			ids := fixtureIDs(t, p, exp, in.Name, in.Text)
+			c := m.NewCache(1, len(ids))
 			var logits [][]float32
-			for _, id := range in.InputIDs {
+			for _, id := range ids {
 				out, err := m.Forward(Input{InputIDs: [][]int{{id}}}, Options{Cache: c, Logits: LastLogits})
 				if err != nil {
 					t.Fatal(err)

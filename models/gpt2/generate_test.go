@@ -17,25 +17,23 @@ import (
 // set up as the fixtures ran generate(): greedy, 20 new tokens.
 func fixtureGeneration(t testing.TB) (*Model, GenerationConfig) {
 	t.Helper()
-	dir := filepath.Join(fixtures, "gpt2")
-	m := loadFixtureModel(t, dir)
-	g, err := LoadGenerationConfig(dir, &m.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := loadFixturePipeline(t)
+	g := p.Generation
 	g.MaxNewTokens = 20
-	return m, g
+	return p.Model, g
 }
 
 func TestGreedyMatchesTransformers(t *testing.T) {
 	t.Parallel()
-	m, g := fixtureGeneration(t)
-	g.OutputScores = true
+	p := loadFixturePipeline(t)
+	g := p.Generation
+	g.MaxNewTokens, g.OutputScores = 20, true
 	exp := readST(t, filepath.Join(fixtures, "gpt2", "expected.safetensors"))
 	for _, in := range readManifest(t).Inputs {
 		t.Run(in.Name, func(t *testing.T) {
 			t.Parallel()
-			out, err := m.Generate(context.Background(), [][]int{in.InputIDs}, g)
+			ids := fixtureIDs(t, p, exp, in.Name, in.Text)
+			out, err := p.Model.Generate(context.Background(), [][]int{ids}, g)
 			if err != nil {
 				t.Fatal(err)
 			}

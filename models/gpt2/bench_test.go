@@ -1,0 +1,90 @@
+package gpt2
+
+import (
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"github.com/hfgo/hfgo/models/internal/weights"
+)
+
+// gpt2Small is a model of the shapes of the 124M "gpt2" checkpoint with
+// random weights, built once per test binary (about 500 MB).
+var gpt2Small = sync.OnceValues(func() (*Model, error) {
+	cfg := DefaultConfig()
+	r := rand.New(rand.NewPCG(1, 2))
+	src := weights.Memory{}
+	for name, shape := range tensorNames(&cfg) {
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		data := make([]float32, n)
+		for i := range data {
+			data[i] = float32(int32(r.Uint32()))*(0.04/(1<<31)) + 0.0 // uniform in ±0.04
+		}
+		if len(shape) == 1 && last(name) == "weight" {
+			for i := range data {
+				data[i] += 1
+			}
+		}
+		src["transformer."+name] = weights.Dense{Data: data, Shape: shape}
+	}
+	return New(cfg, src)
+})
+
+func benchModel(b *testing.B) *Model {
+	b.Helper()
+	m, err := gpt2Small()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+func benchPrompt(n int) []int {
+	ids := make([]int, n)
+	for i := range ids {
+		ids[i] = (i*7919 + 13) % 50257
+	}
+	return ids
+}
+
+// BenchmarkPrefill32 runs a 32-token prompt through gpt2-small shapes and
+// computes the logits of the last position, as generation does.
+func BenchmarkPrefill32(b *testing.B) {
+	m := benchModel(b)
+	in := Input{InputIDs: [][]int{benchPrompt(32)}}
+	c := m.NewCache(1, 64)
+	b.ResetTimer()
+	for b.Loop() {
+		c.Reset()
+		if _, err := m.Forward(in, Options{Logits: LastLogits, Cache: c}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecode runs one token at a time with the KV cache after a
+// 32-token prompt: the time per op is the time per generated token.
+func BenchmarkDecode(b *testing.B) {
+	m := benchModel(b)
+	prompt := Input{InputIDs: [][]int{benchPrompt(32)}}
+	const maxLen = 256
+	c := m.NewCache(1, maxLen)
+	step := Input{InputIDs: [][]int{{464}}}
+	b.ResetTimer()
+	for b.Loop() {
+		if c.Len() == 0 || c.Len() == maxLen {
+			b.StopTimer()
+			c.Reset()
+			if _, err := m.Forward(prompt, Options{Logits: LastLogits, Cache: c}); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+		if _, err := m.Forward(step, Options{Logits: LastLogits, Cache: c}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

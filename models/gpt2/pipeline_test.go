@@ -1,0 +1,106 @@
+package gpt2
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// fixturePipeline is the gpt2 fixture loaded once for all tests (never
+// closed: the tests share it).
+var fixturePipeline = sync.OnceValues(func() (*Pipeline, error) {
+	return Load(context.Background(), filepath.Join(fixtures, "gpt2"))
+})
+
+func loadFixturePipeline(t testing.TB) *Pipeline {
+	t.Helper()
+	p, err := fixturePipeline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestPipelineMatchesTransformers runs the fixture prompts end to end, from
+// their text: tokenization, greedy generation and decoding.
+func TestPipelineMatchesTransformers(t *testing.T) {
+	t.Parallel()
+	p := loadFixturePipeline(t)
+	b, err := os.ReadFile(filepath.Join(fixtures, "gpt2", "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var man struct {
+		Inputs []struct {
+			Name          string `json:"name"`
+			GeneratedText string `json:"generated_text"`
+			GeneratedIDs  []int  `json:"generated_ids"`
+		} `json:"inputs"`
+	}
+	if err := json.Unmarshal(b, &man); err != nil {
+		t.Fatal(err)
+	}
+	g := p.Generation
+	g.MaxNewTokens = 20
+	for _, in := range readManifest(t).Inputs {
+		t.Run(in.Name, func(t *testing.T) {
+			t.Parallel()
+			ids, err := p.Encode(in.Text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(in.InputIDs, ids); diff != "" {
+				t.Fatalf("input ids (-want +got):\n%s", diff)
+			}
+			texts, err := p.Generate(context.Background(), []string{in.Text}, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := p.Decode(in.GeneratedIDs[len(in.InputIDs):])
+			if texts[0] != want {
+				t.Errorf("generated %q, want %q", texts[0], want)
+			}
+			var pieces []string
+			for piece, err := range p.Stream(context.Background(), in.Text, g) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				pieces = append(pieces, piece)
+			}
+			if got := strings.Join(pieces, ""); got != want {
+				t.Errorf("streamed %q, want %q", got, want)
+			}
+		})
+	}
+	for _, in := range man.Inputs {
+		if got := p.Tokenizer.Decode(in.GeneratedIDs, false); got != in.GeneratedText {
+			t.Errorf("%s: decoded %q, transformers %q", in.Name, got, in.GeneratedText)
+		}
+	}
+}
+
+func TestStablePrefix(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"":                   "",
+		"Hello":              "",
+		"Hello world":        "Hello",
+		"Hello world ":       "Hello world",
+		"a b\n":              "a b\n",
+		"caf\uFFFD":          "",
+		"a caf\uFFFD":        "a",
+		"line\n\uFFFD":       "line\n",
+		"a\nb c\uFFFD":       "a\nb",
+		"x \uFFFD\uFFFD y z": "x \uFFFD\uFFFD y",
+	} {
+		if got := stablePrefix(in); got != want {
+			t.Errorf("stablePrefix(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
