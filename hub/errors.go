@@ -3,6 +3,7 @@ package hub
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -68,7 +69,8 @@ type HTTPError struct {
 	RetryAfter time.Duration
 
 	kind       error
-	repoCommit string // X-Repo-Commit of an EntryNotFound answer
+	repoCommit string      // X-Repo-Commit of an EntryNotFound answer
+	header     http.Header // the answer's headers
 }
 
 // Error describes the failure in one line.

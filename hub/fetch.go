@@ -160,6 +160,9 @@ func (s *stream) run(ctx context.Context) error {
 				err = &netError{method: http.MethodGet, url: s.d.url, err: fmt.Errorf("connection closed after %d of %d bytes", s.have, s.d.size)}
 			}
 		case errors.As(err, &herr) && herr.StatusCode == http.StatusRequestedRangeNotSatisfiable && !restarted:
+			if total, ok := unsatisfiedRangeTotal(herr.header.Get("Content-Range")); ok && total != s.d.size {
+				return &SizeError{Filename: s.d.filename, Want: s.d.size, Got: total, Detail: "the server holds"}
+			}
 			// The partial file does not fit the remote file: start over once.
 			restarted = true
 			if err := s.restart(); err != nil {
@@ -304,4 +307,14 @@ func parseContentRange(v string) (first, last, total int64, err error) {
 		}
 	}
 	return first, last, total, nil
+}
+
+// unsatisfiedRangeTotal reads the size in a 416's "bytes */size".
+func unsatisfiedRangeTotal(v string) (int64, bool) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(v), "bytes */")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(rest, 10, 64)
+	return n, err == nil && n >= 0
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -130,3 +131,15 @@ func tinyBert() map[string][]byte {
 		"README.md":               []byte("# tiny bert\n"),
 	}
 }
+
+// httpClientStrippingRange removes Range from every request, as a server
+// that ignores it would: the answers are 200 with the whole file.
+var httpClientStrippingRange = http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Del("Range")
+	return http.DefaultTransport.RoundTrip(r)
+})}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -133,6 +133,7 @@ func (c *Client) httpError(r *request, resp *http.Response) *HTTPError {
 		Message:    resp.Header.Get("X-Error-Message"),
 		RequestID:  resp.Header.Get("X-Request-Id"),
 		repoCommit: resp.Header.Get("X-Repo-Commit"),
+		header:     resp.Header,
 	}
 	if e.Message == "" && r.method != http.MethodHead {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))

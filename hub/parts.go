@@ -44,9 +44,11 @@ type partsState struct {
 
 // chunkSize splits size into about 4 chunks per connection, between 8 and
 // 64 MiB: small enough that chunks finish in order (so hashing follows the
-// download closely), large enough that a request's latency is small.
+// download closely), large enough that a request's latency is small. A file
+// too small for that still gets one chunk per connection.
 func chunkSize(size int64, parts int) int64 {
-	return min(max(size/int64(parts*4), 8<<20), 64<<20)
+	perPart := (size + int64(parts) - 1) / int64(parts)
+	return max(min(max(size/int64(parts*4), min(8<<20, perPart)), 64<<20), 1)
 }
 
 // splitChunks covers [from, size) with chunks.
