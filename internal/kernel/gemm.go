@@ -88,6 +88,9 @@ func run(im *impl, j *gemmJob) {
 
 // splitJob cuts j into at most t jobs over disjoint blocks of C.
 func splitJob(j *gemmJob, t int) []*gemmJob {
+	if j.m == 0 || j.n == 0 || j.k == 0 {
+		return []*gemmJob{j}
+	}
 	packB := j.k
 	if j.b.packed != nil {
 		packB = 0

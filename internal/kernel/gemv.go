@@ -129,17 +129,15 @@ func gemvRows(im *impl, j *gemvJob, lo int, y, bias []float32) {
 	b, ldb := j.b.b, j.b.ldb
 	for c0 := 0; c0 < len(y); c0 += gemvCols {
 		yc := y[c0:min(c0+gemvCols, len(y))]
-		for p := 0; p < j.k; p += 4 {
-			var xs [4]float32
-			h := min(4, j.k-p)
-			for r := 0; r < h; r++ {
-				xs[r] = j.alpha * j.x[p+r]
-			}
-			stride := ldb
-			if h < 4 {
-				stride = 0 // rows past k carry weight 0: read row p again
-			}
-			im.axpy4(len(yc), &xs, b[p*ldb+lo+c0:], stride, yc)
+		p := 0
+		for ; p+4 <= j.k; p += 4 {
+			xs := [4]float32{j.alpha * j.x[p], j.alpha * j.x[p+1], j.alpha * j.x[p+2], j.alpha * j.x[p+3]}
+			im.axpy4(len(yc), &xs, b[p*ldb+lo+c0:], ldb, yc)
+		}
+		for ; p < j.k; p++ {
+			// One row: the other three carry weight 0 and read it again.
+			xs := [4]float32{j.alpha * j.x[p]}
+			im.axpy4(len(yc), &xs, b[p*ldb+lo+c0:], 0, yc)
 		}
 	}
 }
