@@ -2,7 +2,6 @@ package convert
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -377,5 +376,3 @@ func (p *ptPart) float32(name string) ([]float32, error) {
 }
 func (p *ptPart) metadata() map[string]string { return nil }
 func (p *ptPart) close() error                { return p.sd.Close() }
-
-var _ = fmt.Sprintf

@@ -10,9 +10,15 @@ import (
 // Bounds on a pickle read from an untrusted file. A state dict pickle holds
 // about 200 bytes per tensor: 64 MiB is several hundred thousand tensors.
 const (
-	maxPickleBytes = 64 << 20
+	maxPickleBytes = 16 << 20
 	maxMarkDepth   = 64  // torch.save nests three deep
 	maxGlobalLine  = 256 // module or name of a GLOBAL
+	// The objects unpickling builds may take at most allocPerByte times
+	// the pickle's size, plus allocSlack: one-byte opcodes that each make
+	// a container would otherwise amplify a small file into gigabytes.
+	// torch.save pickles cost 25 to 50 times their size.
+	allocPerByte = 96
+	allocSlack   = 64 << 10
 )
 
 // Pickle opcodes: exactly those PyTorch's weights_only unpickler accepts
@@ -62,6 +68,19 @@ type opInfo struct {
 	pop, push int
 }
 
+// allocCost estimates, in bytes, what gopickle allocates for an opcode
+// (beyond its argument, counted twice): containers and frames are heavy,
+// the rest is a boxed value or a stack slot.
+func allocCost(op byte) int {
+	switch op {
+	case opMark, opEmptySet, opReduce, opNewObj, opGlobal, opBinPersID:
+		return 320
+	case opEmptyDict, opEmptyList, opTuple, opTuple1, opTuple2, opTuple3, opEmptyTuple:
+		return 192
+	}
+	return 48
+}
+
 var opTable = map[byte]opInfo{
 	opMark: {0, 0, 0}, opStop: {0, 1, 0},
 	opBinFloat: {8, 0, 1}, opBinInt: {4, 0, 1}, opBinInt1: {1, 0, 1}, opBinInt2: {2, 0, 1},
@@ -97,6 +116,7 @@ func scanPickle(data []byte) (pickleScan, error) {
 	depth := 0      // items on the current stack frame
 	var marks []int // saved depths of enclosing frames
 	memo := map[uint32]bool{}
+	cost := 0
 	need := func(pos, n int, op byte) error {
 		if depth < n {
 			return fmt.Errorf("%w: pickle opcode %q at offset %d needs %d stack items, has %d", ErrFormat, op, pos, n, depth)
@@ -124,6 +144,10 @@ func scanPickle(data []byte) (pickleScan, error) {
 		pos += n
 		if err := need(start, info.pop, op); err != nil {
 			return s, err
+		}
+		cost += allocCost(op) + 2*len(arg)
+		if cost > allocPerByte*pos+allocSlack {
+			return s, fmt.Errorf("%w: pickle builds more objects than its %d bytes allow (offset %d)", ErrLimit, pos, start)
 		}
 		switch op {
 		case opMark:
