@@ -18,6 +18,10 @@ type AddedToken struct {
 	Normalized bool
 	// Special: a special token, skipped by decoding with skipSpecialTokens.
 	Special bool
+
+	// decoded is the string decoding gives for the token: the Rust library keeps a normalized
+	// token in its normalized form.
+	decoded string
 }
 
 // tokenTrie finds the leftmost-longest occurrences of a set of strings.
@@ -156,6 +160,7 @@ func newAddedVocab(tokens []AddedToken, where func(t *AddedToken) (raw, norm boo
 			content := t.Content
 			if normalize != nil {
 				content = normalize(content)
+				t.decoded = content
 			}
 			v.norm.add(content, int32(len(v.normToks)))
 			v.normToks = append(v.normToks, t)

@@ -22,7 +22,7 @@ type bpe struct {
 	ignoreMerges bool
 	// byteSym holds the symbol of each byte in the byte-level alphabet, -1 if absent.
 	byteSym [256]int32
-	cache   [2]*bpeCache // plain, byte-level
+	cache   [2]*wordCache // plain, byte-level
 	// work counts merge steps, for the tests that check linear time.
 	work *int64
 }
@@ -116,7 +116,7 @@ func (m *bpe) tokenize(w *workspace, s *split, out []tok) ([]tok, error) {
 	c := m.cache[bl]
 	if c != nil {
 		if v, ok := c.get(text); ok {
-			return m.emit(v, out), nil
+			return emitCached(v, out), nil
 		}
 	}
 	syms, err := m.initialSymbols(w, text, s.byteLevel)
@@ -133,12 +133,8 @@ func (m *bpe) tokenize(w *workspace, s *split, out []tok) ([]tok, error) {
 		out = append(out, tok{id: m.outID(sy.id), start: start, end: start + sy.size})
 		start += sy.size
 	}
-	if c != nil && len(text) < bpeCacheMaxWord {
-		v := make([]uint32, 0, 2*(len(out)-n))
-		for _, t := range out[n:] {
-			v = append(v, uint32(t.id), uint32(t.end-t.start))
-		}
-		c.put(text, v)
+	if c != nil && len(text) < cacheMaxWord {
+		c.put(text, cacheValue(out[n:]))
 	}
 	return out, nil
 }
@@ -149,16 +145,6 @@ func (m *bpe) outID(id int32) int32 {
 		return m.unkID
 	}
 	return id
-}
-
-func (m *bpe) emit(v []uint32, out []tok) []tok {
-	start := int32(0)
-	for i := 0; i+1 < len(v); i += 2 {
-		size := int32(v[i+1])
-		out = append(out, tok{id: int32(v[i]), start: start, end: start + size})
-		start += size
-	}
-	return out
 }
 
 // initialSymbols returns the characters of a word as symbols, with the unknown-character rules of
@@ -323,9 +309,6 @@ func (m *bpe) mergeAll(w *workspace, syms []symbol) []symbol {
 // removedSymbol marks a symbol merged into its left neighbour.
 const removedSymbol = -2
 
-// bpeCacheMaxWord is the longest word (in bytes) the cache keeps, as in the Rust library.
-const bpeCacheMaxWord = 256
-
 // bpeOptions are the settings of a BPE model.
 type bpeOptions struct {
 	unk            string // the unknown token, "" for none
@@ -338,8 +321,8 @@ type bpeOptions struct {
 	legacy bool
 }
 
-// defaultBPECache is the number of words a BPE model remembers.
-const defaultBPECache = 100_000
+// cacheBits sets the size of the word caches: 2^16 slots.
+const cacheBits = 16
 
 // newBPE builds a BPE model; path names the file for errors.
 func newBPE(path string, ids map[string]int32, merges [][2]string, o bpeOptions) (*bpe, error) {
@@ -408,7 +391,7 @@ func newBPE(path string, ids map[string]int32, merges [][2]string, o bpeOptions)
 			next++
 		}
 	}
-	m.cache[0] = newBPECache(defaultBPECache)
-	m.cache[1] = newBPECache(defaultBPECache)
+	m.cache[0] = newWordCache(cacheBits)
+	m.cache[1] = newWordCache(cacheBits)
 	return m, nil
 }

@@ -3,11 +3,7 @@ package tokenizer
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 )
@@ -72,15 +68,15 @@ func parseTokenValue(raw json.RawMessage) (AddedToken, bool, error) {
 }
 
 // readConfig reads tokenizer_config.json and special_tokens_map.json of dir; both are optional.
-func readConfig(dir string) (*tokenizerConfig, bool, error) {
+func readConfig(f folder) (*tokenizerConfig, bool, error) {
 	cfg := &tokenizerConfig{special: map[string]AddedToken{}}
 	found := false
 	for _, name := range []string{"tokenizer_config.json", "special_tokens_map.json"} {
-		path := filepath.Join(dir, name)
-		data, err := os.ReadFile(path)
-		if errors.Is(err, fs.ErrNotExist) {
+		if !f.exists(name) {
 			continue
 		}
+		path := f.path(name)
+		data, err := f.read(name)
 		if err != nil {
 			return nil, false, err
 		}

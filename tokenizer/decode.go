@@ -227,7 +227,10 @@ func (t *Tokenizer) DecodeWith(ids []int, o DecodeOptions) string {
 				continue
 			}
 		}
-		at := t.added.byContent[tk]
+		at, isAdded := t.added.byID[id]
+		if !isAdded {
+			at = t.added.byContent[tk]
+		}
 		if o.SkipSpecialTokens && t.isSpecial(tk, at) {
 			continue
 		}

@@ -3,16 +3,22 @@ package tokenizer
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"regexp"
 )
 
 // LoadFile reads a tokenizer.json (the format of the Rust `tokenizers` library) and follows its
 // semantics.
 func LoadFile(path string) (*Tokenizer, error) {
-	data, err := readFile(path)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s is missing", ErrNotFound, path)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("tokenizer: %w", err)
 	}
 	return parseTokenizerJSON(path, data)
 }

@@ -18,13 +18,55 @@ import (
 // files of the slow Python tokenizers: vocab.txt (BertTokenizer) or vocab.json and merges.txt
 // (GPT2Tokenizer), with tokenizer_config.json and special_tokens_map.json when present.
 func Load(dir string) (*Tokenizer, error) {
-	cfg, hasCfg, err := readConfig(dir)
+	return loadFolder(folder{fsys: os.DirFS(dir), dir: dir})
+}
+
+// LoadFS is Load for the files at the root of fsys (use fs.Sub for a subfolder).
+func LoadFS(fsys fs.FS) (*Tokenizer, error) {
+	return loadFolder(folder{fsys: fsys})
+}
+
+// folder is a model folder; dir only names it in error messages.
+type folder struct {
+	fsys fs.FS
+	dir  string
+}
+
+func (f folder) path(name string) string {
+	if f.dir == "" {
+		return name
+	}
+	return filepath.Join(f.dir, name)
+}
+
+func (f folder) exists(name string) bool {
+	st, err := fs.Stat(f.fsys, name)
+	return err == nil && !st.IsDir()
+}
+
+// read returns the content of a file; a missing file is ErrNotFound.
+func (f folder) read(name string) ([]byte, error) {
+	data, err := fs.ReadFile(f.fsys, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s is missing", ErrNotFound, f.path(name))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	return data, nil
+}
+
+func loadFolder(f folder) (*Tokenizer, error) {
+	cfg, hasCfg, err := readConfig(f)
 	if err != nil {
 		return nil, err
 	}
-	jsonPath := filepath.Join(dir, "tokenizer.json")
-	if exists(jsonPath) {
-		t, err := LoadFile(jsonPath)
+	if f.exists("tokenizer.json") {
+		data, err := f.read("tokenizer.json")
+		if err != nil {
+			return nil, err
+		}
+		t, err := parseTokenizerJSON(f.path("tokenizer.json"), data)
 		if err != nil {
 			return nil, err
 		}
@@ -36,23 +78,22 @@ func Load(dir string) (*Tokenizer, error) {
 		return t, nil
 	}
 	switch {
-	case exists(filepath.Join(dir, "vocab.txt")):
+	case f.exists("vocab.txt"):
 		if err := checkClass(cfg, "BertTokenizer", "BertTokenizerFast", "DistilBertTokenizer", "DistilBertTokenizerFast", "ElectraTokenizer", "ElectraTokenizerFast"); err != nil {
 			return nil, err
 		}
-		return loadBERT(dir, cfg)
-	case exists(filepath.Join(dir, "vocab.json")) && exists(filepath.Join(dir, "merges.txt")):
+		return loadBERT(f, cfg)
+	case f.exists("vocab.json") && f.exists("merges.txt"):
 		if err := checkClass(cfg, "GPT2Tokenizer", "GPT2TokenizerFast"); err != nil {
 			return nil, err
 		}
-		return loadGPT2(dir, cfg)
+		return loadGPT2(f, cfg)
 	}
-	return nil, fmt.Errorf("%w in %s: want tokenizer.json, vocab.txt, or vocab.json and merges.txt", ErrNotFound, dir)
-}
-
-func exists(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && !st.IsDir()
+	where := f.dir
+	if where == "" {
+		where = "the file system"
+	}
+	return nil, fmt.Errorf("%w in %s: want tokenizer.json, vocab.txt, or vocab.json and merges.txt", ErrNotFound, where)
 }
 
 func checkClass(cfg *tokenizerConfig, classes ...string) error {
@@ -65,14 +106,6 @@ func checkClass(cfg *tokenizerConfig, classes ...string) error {
 		}
 	}
 	return fileErr(cfg.path, "tokenizer_class", ErrUnsupported, "%s without tokenizer.json (supported: %s)", cfg.class, strings.Join(classes, ", "))
-}
-
-func readFile(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s is missing", ErrNotFound, path)
-	}
-	return data, err
 }
 
 // parseVocabTxt reads a BERT vocab.txt: one token per line, the id is the line number (Python's
@@ -109,7 +142,7 @@ func firstInvalid(b []byte) int {
 
 // legacyAdded builds the added tokens of a slow tokenizer: added_tokens_decoder, added_tokens.json,
 // and every special token of the configuration (with its vocabulary id, or a new one).
-func legacyAdded(dir string, cfg *tokenizerConfig, vocabID func(string) (int, bool), size int) ([]AddedToken, error) {
+func legacyAdded(f folder, cfg *tokenizerConfig, vocabID func(string) (int, bool), size int) ([]AddedToken, error) {
 	var out []AddedToken
 	seen := map[string]bool{}
 	used := map[int]bool{}
@@ -119,8 +152,8 @@ func legacyAdded(dir string, cfg *tokenizerConfig, vocabID func(string) (int, bo
 			seen[at.Content], used[at.ID] = true, true
 		}
 	}
-	path := filepath.Join(dir, "added_tokens.json")
-	if data, err := os.ReadFile(path); err == nil {
+	path := f.path("added_tokens.json")
+	if data, err := f.read("added_tokens.json"); err == nil {
 		var m map[string]int
 		if err := json.Unmarshal(data, &m); err != nil {
 			return nil, fileErr(path, "", ErrInvalid, "want an object of token ids: %v", err)
@@ -183,9 +216,9 @@ func sortedKeys(m map[string]int) []string {
 }
 
 // loadBERT builds a BertTokenizer from vocab.txt and its configuration.
-func loadBERT(dir string, cfg *tokenizerConfig) (*Tokenizer, error) {
-	path := filepath.Join(dir, "vocab.txt")
-	data, err := readFile(path)
+func loadBERT(f folder, cfg *tokenizerConfig) (*Tokenizer, error) {
+	path := f.path("vocab.txt")
+	data, err := f.read("vocab.txt")
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +241,7 @@ func loadBERT(dir string, cfg *tokenizerConfig) (*Tokenizer, error) {
 		strip = *cfg.stripAccents
 	}
 	wp := newWordPiece(v, cfg.special["unk_token"].Content, "##", 100)
-	added, err := legacyAdded(dir, cfg, func(s string) (int, bool) { return wp.tokenToID(s) }, v.vocabSize())
+	added, err := legacyAdded(f, cfg, func(s string) (int, bool) { return wp.tokenToID(s) }, v.vocabSize())
 	if err != nil {
 		return nil, err
 	}
@@ -265,14 +298,14 @@ func bertTemplate(cls string, clsID int, sep string, sepID int, python bool) *te
 }
 
 // loadGPT2 builds a GPT2Tokenizer from vocab.json, merges.txt and its configuration.
-func loadGPT2(dir string, cfg *tokenizerConfig) (*Tokenizer, error) {
-	vpath := filepath.Join(dir, "vocab.json")
-	vdata, err := readFile(vpath)
+func loadGPT2(f folder, cfg *tokenizerConfig) (*Tokenizer, error) {
+	vpath := f.path("vocab.json")
+	vdata, err := f.read("vocab.json")
 	if err != nil {
 		return nil, err
 	}
-	mpath := filepath.Join(dir, "merges.txt")
-	mdata, err := readFile(mpath)
+	mpath := f.path("merges.txt")
+	mdata, err := f.read("merges.txt")
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +326,7 @@ func loadGPT2(dir string, cfg *tokenizerConfig) (*Tokenizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	added, err := legacyAdded(dir, cfg, m.tokenToID, m.vocabSize())
+	added, err := legacyAdded(f, cfg, m.tokenToID, m.vocabSize())
 	if err != nil {
 		return nil, err
 	}

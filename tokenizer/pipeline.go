@@ -12,8 +12,8 @@ type segment struct {
 }
 
 // encodeSequence tokenizes one text: added tokens, normalization, pre-tokenization and the model.
-// The result has ids, tokens and offsets only.
-func (t *Tokenizer) encodeSequence(w *workspace, text string, o *encodeOptions) (*Encoding, error) {
+// The result, ids, tokens and offsets only, lives in the workspace's buffer seq.
+func (t *Tokenizer) encodeSequence(w *workspace, seq int, text string, o *encodeOptions) (*Encoding, error) {
 	if len(text) > math.MaxInt32/2 {
 		return nil, fmt.Errorf("%w: text of %d bytes is too long", ErrInvalid, len(text))
 	}
@@ -24,11 +24,8 @@ func (t *Tokenizer) encodeSequence(w *workspace, text string, o *encodeOptions) 
 	}
 	input := append(w.input[:0], text...)
 	w.input = input
-	enc := &Encoding{}
-	estimate := len(input)/4 + 2
-	enc.IDs = make([]int, 0, estimate)
-	enc.Tokens = make([]string, 0, estimate)
-	enc.Offsets = make([][2]int, 0, estimate)
+	enc := &w.seqs2[seq]
+	enc.IDs, enc.Tokens, enc.Offsets = enc.IDs[:0], enc.Tokens[:0], enc.Offsets[:0]
 
 	segs := w.segs[:0]
 	prev := 0

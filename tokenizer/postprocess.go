@@ -103,7 +103,8 @@ func (p *robertaProcessor) process(a, b *Encoding, addSpecial bool) (*Encoding, 
 		}
 	}
 	if !addSpecial {
-		return defaultProcess(a, b, 1), nil
+		// The Rust RobertaProcessing gives the second sequence type id 0 as well.
+		return defaultProcess(a, b, 0), nil
 	}
 	out := newEncoding(a.Len() + lenOf(b) + p.added(b != nil))
 	appendSpecial(out, p.cls.id, p.cls.token, 0)
@@ -210,15 +211,19 @@ func lenOf(e *Encoding) int {
 	return e.Len()
 }
 
+// newEncoding returns an empty encoding with room for n tokens; the int fields share one
+// allocation, each capped so that appending to one never writes into another.
 func newEncoding(n int) *Encoding {
+	ints := make([]int, 5*n)
+	field := func(i int) []int { return ints[i*n : i*n : (i+1)*n] }
 	return &Encoding{
-		IDs:               make([]int, 0, n),
+		IDs:               field(0),
 		Tokens:            make([]string, 0, n),
 		Offsets:           make([][2]int, 0, n),
-		AttentionMask:     make([]int, 0, n),
-		TypeIDs:           make([]int, 0, n),
-		SpecialTokensMask: make([]int, 0, n),
-		SequenceIDs:       make([]int, 0, n),
+		AttentionMask:     field(1),
+		TypeIDs:           field(2),
+		SpecialTokensMask: field(3),
+		SequenceIDs:       field(4),
 	}
 }
 
@@ -226,12 +231,10 @@ func appendSequence(out, e *Encoding, typeID, seq int) {
 	out.IDs = append(out.IDs, e.IDs...)
 	out.Tokens = append(out.Tokens, e.Tokens...)
 	out.Offsets = append(out.Offsets, e.Offsets...)
-	for range e.IDs {
-		out.AttentionMask = append(out.AttentionMask, 1)
-		out.TypeIDs = append(out.TypeIDs, typeID)
-		out.SpecialTokensMask = append(out.SpecialTokensMask, 0)
-		out.SequenceIDs = append(out.SequenceIDs, seq)
-	}
+	out.AttentionMask = fill(out.AttentionMask, e.Len(), 1)
+	out.TypeIDs = fill(out.TypeIDs, e.Len(), typeID)
+	out.SpecialTokensMask = fill(out.SpecialTokensMask, e.Len(), 0)
+	out.SequenceIDs = fill(out.SequenceIDs, e.Len(), seq)
 }
 
 func appendSpecial(out *Encoding, id int, token string, typeID int) {
@@ -242,6 +245,18 @@ func appendSpecial(out *Encoding, id int, token string, typeID int) {
 	out.TypeIDs = append(out.TypeIDs, typeID)
 	out.SpecialTokensMask = append(out.SpecialTokensMask, 1)
 	out.SequenceIDs = append(out.SequenceIDs, -1)
+}
+
+// fill appends n copies of v to s.
+func fill(s []int, n, v int) []int {
+	l := len(s)
+	s = append(s, make([]int, n)...)
+	if v != 0 {
+		for i := l; i < len(s); i++ {
+			s[i] = v
+		}
+	}
+	return s
 }
 
 // defaultProcess joins the sequences without special tokens; the second gets type id pairType.

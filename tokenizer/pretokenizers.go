@@ -137,7 +137,7 @@ func (p *bertPreTokenizer) preTokenize(_ *workspace, in, out []split) []split {
 			if wordStart < 0 {
 				return
 			}
-			if p.neverSplit[string(text[wordStart:end])] {
+			if len(p.neverSplit) > 0 && p.neverSplit[string(text[wordStart:end])] {
 				n := s
 				n.ns = s.ns.sub(wordStart, end)
 				n.whole = true

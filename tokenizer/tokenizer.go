@@ -157,8 +157,21 @@ func WithPadding(length int, left bool) Option {
 	return func(o *encodeOptions) {
 		p := paddingConfig{length: length, left: left, padID: -1}
 		if o.padding != nil {
-			p.multiple = o.padding.multiple
+			p.multiple, p.padID, p.padToken, p.padType = o.padding.multiple, o.padding.padID, o.padding.padToken, o.padding.padType
 		}
+		o.padding = &p
+	}
+}
+
+// WithPadToken sets the token and id padding uses (by default the tokenizer's pad_token, or
+// the pad token of tokenizer.json's padding section).
+func WithPadToken(token string, id int) Option {
+	return func(o *encodeOptions) {
+		p := paddingConfig{}
+		if o.padding != nil {
+			p = *o.padding
+		}
+		p.padToken, p.padID = token, id
 		o.padding = &p
 	}
 }
@@ -284,13 +297,13 @@ func (t *Tokenizer) EncodeBatch(ctx context.Context, texts []string, opts ...Opt
 func (t *Tokenizer) encode(a string, b *string, o *encodeOptions) (*Encoding, error) {
 	w := getWorkspace()
 	defer putWorkspace(w)
-	first, err := t.encodeSequence(w, a, o)
+	first, err := t.encodeSequence(w, 0, a, o)
 	if err != nil {
 		return nil, err
 	}
 	var second *Encoding
 	if b != nil {
-		if second, err = t.encodeSequence(w, *b, o); err != nil {
+		if second, err = t.encodeSequence(w, 1, *b, o); err != nil {
 			return nil, err
 		}
 	}

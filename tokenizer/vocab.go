@@ -13,6 +13,9 @@ func (t *Tokenizer) TokenToID(token string) (int, bool) {
 // IDToToken returns the token of an id, added tokens included.
 func (t *Tokenizer) IDToToken(id int) (string, bool) {
 	if at, ok := t.added.byID[id]; ok {
+		if at.decoded != "" {
+			return at.decoded, true
+		}
 		return at.Content, true
 	}
 	return t.model.idToToken(id)

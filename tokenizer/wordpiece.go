@@ -73,10 +73,11 @@ type wordPiece struct {
 	prefix   string
 	maxChars int
 	maxLen   int // longest token, in bytes
+	cache    *wordCache
 }
 
 func newWordPiece(v vocabulary, unk, prefix string, maxChars int) *wordPiece {
-	m := &wordPiece{vocabulary: v, unk: unk, unkID: -1, prefix: prefix, maxChars: maxChars}
+	m := &wordPiece{vocabulary: v, unk: unk, unkID: -1, prefix: prefix, maxChars: maxChars, cache: newWordCache(cacheBits)}
 	if id, ok := v.ids[unk]; ok {
 		m.unkID = id
 	}
@@ -99,6 +100,26 @@ func (m *wordPiece) tokenize(w *workspace, s *split, out []tok) ([]tok, error) {
 		}
 		return m.unknown(len(text), out)
 	}
+	// Most words are in the vocabulary whole: one lookup, before the cache.
+	if id, ok := m.ids[string(text)]; ok && len(text) <= m.maxLen && utf8.RuneCount(text) <= m.maxChars {
+		return append(out, tok{id: id, end: int32(len(text))}), nil
+	}
+	if len(text) < cacheMaxWord {
+		if v, ok := m.cache.get(text); ok {
+			return emitCached(v, out), nil
+		}
+		n := len(out)
+		out, err := m.greedy(w, text, out)
+		if err == nil {
+			m.cache.put(text, cacheValue(out[n:]))
+		}
+		return out, err
+	}
+	return m.greedy(w, text, out)
+}
+
+// greedy splits a word longest match first.
+func (m *wordPiece) greedy(w *workspace, text []byte, out []tok) ([]tok, error) {
 	n := len(out)
 	if utf8.RuneCount(text) > m.maxChars {
 		return m.unknown(len(text), out)

@@ -22,6 +22,7 @@ type workspace struct {
 	syms      []symbol
 	heap      mergeHeap
 	skip      addedSkip
+	seqs2     [2]Encoding // the sequences being encoded, before post-processing
 }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}
@@ -41,7 +42,8 @@ func putWorkspace(w *workspace) {
 			w.bufs[i] = normString{}
 		}
 	}
-	if cap(w.toks) > maxKeptBuffer || cap(w.nch) > maxKeptBuffer || cap(w.parts) > maxKeptBuffer {
+	if cap(w.toks) > maxKeptBuffer || cap(w.nch) > maxKeptBuffer || cap(w.splitsBuf) > maxKeptBuffer ||
+		cap(w.input) > maxKeptBuffer || cap(w.seqs2[0].IDs) > maxKeptBuffer || cap(w.seqs2[1].IDs) > maxKeptBuffer {
 		*w = workspace{bufs: w.bufs}
 	}
 	workspaces.Put(w)
