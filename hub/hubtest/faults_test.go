@@ -249,3 +249,25 @@ func TestRequestLog(t *testing.T) {
 		t.Errorf("%d requests after ResetRequests", n)
 	}
 }
+
+func TestRequestLogInFlight(t *testing.T) {
+	t.Parallel()
+	s := hubtest.NewServer()
+	defer s.Close()
+	s.AddRepo(hubtest.Repo{ID: "o/r", Files: map[string][]byte{"w.bin": make([]byte, 64<<10)}})
+	s.AddFault(hubtest.Fault{Host: hubtest.CDN, BytesPerSecond: 128 << 10})
+	resp, err := http.Get(s.URL + "/o/r/resolve/main/w.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.ReadFull(resp.Body, make([]byte, 10<<10)); err != nil {
+		t.Fatal(err)
+	}
+	reqs := s.Requests()
+	cdn := reqs[len(reqs)-1]
+	if cdn.Host != hubtest.CDN || cdn.Status != 200 || cdn.Bytes < 10<<10 || cdn.Bytes >= 64<<10 || cdn.Took != 0 {
+		t.Errorf("in flight: %+v", cdn)
+	}
+	io.Copy(io.Discard, resp.Body)
+}

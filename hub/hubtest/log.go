@@ -14,9 +14,9 @@ type Request struct {
 	Path   string      // unescaped path, base path included
 	URL    string      // path and query as sent
 	Header http.Header // the request's headers
-	Status int         // the status answered (0 if the connection dropped first)
-	Bytes  int64       // body bytes sent
-	Took   time.Duration
+	Status int         // the status answered; 0 before the headers are sent
+	Bytes  int64       // body bytes sent so far
+	Took   time.Duration // 0 while the request is in flight
 }
 
 type requestLog struct {
@@ -24,8 +24,8 @@ type requestLog struct {
 	list []*Request
 }
 
-// Requests returns the requests received so far, oldest first. A request
-// still in flight has Status 0.
+// Requests returns the requests received so far, oldest first. Status and
+// Bytes of a request in flight are those sent so far.
 func (s *Server) Requests() []Request {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
@@ -53,10 +53,10 @@ func (s *Server) recorded(host Host, h func(http.ResponseWriter, *http.Request, 
 		s.log.mu.Lock()
 		s.log.list = append(s.log.list, rec)
 		s.log.mu.Unlock()
-		rw := &recordingWriter{ResponseWriter: w}
+		rw := &recordingWriter{ResponseWriter: w, log: &s.log, rec: rec}
 		defer func() {
 			s.log.mu.Lock()
-			rec.Status, rec.Bytes, rec.Took = rw.status, rw.bytes, time.Since(start)
+			rec.Took = max(time.Since(start), 1)
 			done := *rec
 			s.log.mu.Unlock()
 			if s.cfg.observe != nil {
@@ -94,26 +94,33 @@ func sleep(r *http.Request, d time.Duration) bool {
 	}
 }
 
-// recordingWriter remembers the status and counts the body bytes.
+// recordingWriter records the status and counts the body bytes as they
+// are sent.
 type recordingWriter struct {
 	http.ResponseWriter
-	status int
-	bytes  int64
+	log         *requestLog
+	rec         *Request
+	wroteHeader bool
 }
 
 func (w *recordingWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
+	if !w.wroteHeader {
+		w.wroteHeader = true
+		w.log.mu.Lock()
+		w.rec.Status = code
+		w.log.mu.Unlock()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *recordingWriter) Write(p []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
 	}
 	n, err := w.ResponseWriter.Write(p)
-	w.bytes += int64(n)
+	w.log.mu.Lock()
+	w.rec.Bytes += int64(n)
+	w.log.mu.Unlock()
 	return n, err
 }
 
