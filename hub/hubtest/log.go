@@ -9,13 +9,13 @@ import (
 
 // Request is one request a Server received.
 type Request struct {
-	Host   Host        // Hub or CDN
-	Method string      // "GET", "HEAD"...
-	Path   string      // unescaped path, base path included
-	URL    string      // path and query as sent
-	Header http.Header // the request's headers
-	Status int         // the status answered; 0 before the headers are sent
-	Bytes  int64       // body bytes sent so far
+	Host   Host          // Hub or CDN
+	Method string        // "GET", "HEAD"...
+	Path   string        // unescaped path, base path included
+	URL    string        // path and query as sent
+	Header http.Header   // the request's headers
+	Status int           // the status answered; 0 before the headers are sent
+	Bytes  int64         // body bytes sent so far
 	Took   time.Duration // 0 while the request is in flight
 }
 
