@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"text/tabwriter"
+)
+
+var workloadNames = map[string]string{
+	"b1s8": "BERT-base, batch 1 x seq 8 (ms)", "b1s128": "BERT-base, batch 1 x seq 128 (ms)",
+	"b1s512": "BERT-base, batch 1 x seq 512 (ms)", "b8s128": "BERT-base, batch 8 x seq 128 (ms)",
+	"prefill32": "GPT-2 small, prefill 32 tokens (ms)", "decode": "GPT-2 small, decode (ms/token)",
+	"first-output": "bert-base, process start to first output (ms)",
+}
+
+// report prints one line per workload: the medians, the ratios of hfgo to
+// each baseline, peak RSS, and whether the outputs agree.
+func report(w io.Writer, c *config, rows map[string]map[string]*row) {
+	fmt.Fprintf(w, "threads %d, %d rounds x %d iterations, medians\n\n", c.threads, c.rounds, c.iters)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "workload\thfgo\tPyTorch\tORT\tGo/PyTorch\tGo/ORT\tRSS MB hfgo\tPyTorch\tORT\tmax |Go-PyTorch|\t")
+	for _, wl := range c.workloads {
+		r := rows[wl]
+		g, p, o := med(r["hfgo"]), med(r["pytorch"]), med(r["onnxruntime"])
+		diff := agree(r["hfgo"], r["pytorch"])
+		if wl == "first-output" { // different outputs: a sentence embedding against a hidden state
+			diff = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", workloadNames[wl], num(g), num(p), num(o),
+			ratio(g, p), ratio(g, o), rss(r["hfgo"]), rss(r["pytorch"]), rss(r["onnxruntime"]), diff)
+	}
+	tw.Flush()
+}
+
+func med(r *row) float64 {
+	if r == nil || len(r.times) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(r.times)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func num(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+func ratio(a, b float64) string {
+	if math.IsNaN(a) || math.IsNaN(b) {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", a/b)
+}
+
+func rss(r *row) string {
+	if r == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%d", r.maxRSSKB/1024)
+}
+
+// agree is the largest difference between the first output values of the
+// two implementations (same weights, same inputs).
+func agree(a, b *row) string {
+	if a == nil || b == nil || len(a.check) == 0 || len(a.check) != len(b.check) {
+		return "-"
+	}
+	d := 0.0
+	for i := range a.check {
+		d = max(d, math.Abs(a.check[i]-b.check[i]))
+	}
+	return fmt.Sprintf("%.1e", d)
+}

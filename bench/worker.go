@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/hfgo/hfgo/models/bert"
+	"github.com/hfgo/hfgo/models/gpt2"
+	"github.com/nlpodyssey/spago/mat"
+)
+
+// Shapes of the BERT workloads (batch, sequence length), and the GPT-2 ones.
+var bertShapes = map[string][2]int{"b1s8": {1, 8}, "b1s128": {1, 128}, "b1s512": {1, 512}, "b8s128": {8, 128}}
+
+const (
+	prefillLen  = 32
+	decodeSteps = 32
+)
+
+// result is what one worker process reports: the same JSON fields as the
+// Python and Node baselines print.
+type result struct {
+	Impl         string    `json:"impl"`
+	Workload     string    `json:"workload"`
+	Threads      int       `json:"threads"`
+	TimesMS      []float64 `json:"times_ms"`
+	Check        []float64 `json:"check"`
+	FirstOutputS float64   `json:"first_output_s,omitempty"`
+	MaxRSSKB     int64     `json:"maxrss_kb"`
+}
+
+// benchIDs are deterministic in-vocabulary ids, the formula every
+// implementation of the benchmark uses.
+func benchIDs(batch, seq, vocab int) [][]int {
+	ids := make([][]int, batch)
+	for b := range ids {
+		ids[b] = make([]int, seq)
+		for t := range ids[b] {
+			i := b*seq + t
+			ids[b][t] = 1000 + (i*7919)%(vocab-1001)
+		}
+	}
+	return ids
+}
+
+// runWorker times one workload in this process and writes one JSON line.
+func runWorker(ctx context.Context, dir, workload string, iters, threads int, w io.Writer) error {
+	res := result{Impl: "hfgo", Workload: workload, Threads: threads}
+	var err error
+	switch {
+	case workload == "first-output":
+		err = firstOutput(ctx, dir, &res)
+	case bertShapes[workload] != [2]int{}:
+		err = bertWorkload(ctx, dir, workload, iters, &res)
+	default:
+		err = gpt2Workload(ctx, dir, workload, iters, &res)
+	}
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(w).Encode(res)
+}
+
+func firstOutput(ctx context.Context, dir string, res *result) error {
+	p, err := bert.Load(ctx, filepath.Join(dir, "bert-base"))
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	emb, err := p.Embed(ctx, "The first embedding of a cached bert-base.")
+	if err != nil {
+		return err
+	}
+	res.FirstOutputS = time.Since(processStart).Seconds()
+	res.Check = toFloat64(emb[:4])
+	return nil
+}
+
+func bertWorkload(ctx context.Context, dir, workload string, iters int, res *result) error {
+	m, err := bert.LoadModel(ctx, filepath.Join(dir, "bert-base"))
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	shape := bertShapes[workload]
+	in := bert.Input{IDs: benchIDs(shape[0], shape[1], m.Config.VocabSize)}
+	out, err := m.Forward(ctx, in, nil)
+	if err != nil {
+		return err
+	}
+	for range iters {
+		t := time.Now()
+		if out, err = m.Forward(ctx, in, nil); err != nil {
+			return err
+		}
+		res.TimesMS = append(res.TimesMS, ms(time.Since(t)))
+	}
+	res.Check = toFloat64(mat.Data[float32](out.LastHiddenState)[:4])
+	return nil
+}
+
+func gpt2Workload(ctx context.Context, dir, workload string, iters int, res *result) error {
+	m, err := gpt2.LoadModel(ctx, filepath.Join(dir, "gpt2-small"))
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	prompt := gpt2.Input{InputIDs: benchIDs(1, prefillLen, m.Config.VocabSize)}
+	cache := m.NewCache(1, prefillLen+decodeSteps)
+	var out *gpt2.Output
+	for i := -1; i < iters; i++ { // i == -1: warm-up
+		cache.Reset()
+		t := time.Now()
+		if out, err = m.Forward(prompt, gpt2.Options{Logits: gpt2.LastLogits, Cache: cache}); err != nil {
+			return err
+		}
+		switch {
+		case workload == "prefill32":
+			if i >= 0 {
+				res.TimesMS = append(res.TimesMS, ms(time.Since(t)))
+			}
+		case workload == "decode":
+			for range decodeSteps {
+				next := gpt2.Input{InputIDs: [][]int{{argmax(mat.Data[float32](out.Logits))}}}
+				t = time.Now()
+				if out, err = m.Forward(next, gpt2.Options{Logits: gpt2.LastLogits, Cache: cache}); err != nil {
+					return err
+				}
+				if i >= 0 {
+					res.TimesMS = append(res.TimesMS, ms(time.Since(t)))
+				}
+			}
+		default:
+			return fmt.Errorf("unknown workload %q", workload)
+		}
+	}
+	res.Check = toFloat64(mat.Data[float32](out.Logits)[:4])
+	return nil
+}
+
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+func toFloat64(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
