@@ -233,20 +233,6 @@ func readManifest(t testing.TB) fixtureManifest {
 	return m
 }
 
-// loadFixtureModel builds the gpt2 fixture model from its folder.
-func loadFixtureModel(t testing.TB, dir string) *Model {
-	t.Helper()
-	cfg, err := LoadConfig(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(cfg, readST(t, filepath.Join(dir, "model.safetensors")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // rowsOf splits a matrix's data into rows of n.
 func rowsOf(d []float32, n int) [][]float32 {
 	var out [][]float32
