@@ -216,13 +216,64 @@ func (s *Server) serveTree(w http.ResponseWriter, r *http.Request, fx effects, r
 	if len(entries) > s.cfg.pageSize {
 		entries = entries[:s.cfg.pageSize]
 		q.Set("cursor", base64.RawURLEncoding.EncodeToString([]byte(entries[len(entries)-1].Path)))
-		next := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: q.Encode()}
-		w.Header().Set("Link", "<"+next.String()+`>; rel="next"`)
+		setNextLink(w, r, q)
 	}
 	if entries == nil {
 		entries = []*treeEntry{}
 	}
 	writeJSON(w, r, fx, entries)
+}
+
+// setNextLink points the Link header at the request's URL with query q.
+func setNextLink(w http.ResponseWriter, r *http.Request, q url.Values) {
+	next := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: q.Encode()}
+	w.Header().Set("Link", "<"+next.String()+`>; rel="next"`)
+}
+
+type commitAuthor struct {
+	User string `json:"user"`
+}
+
+type commitEntry struct {
+	ID      string         `json:"id"`
+	Title   string         `json:"title"`
+	Message string         `json:"message"`
+	Authors []commitAuthor `json:"authors"`
+	Date    string         `json:"date"`
+}
+
+// serveCommits answers GET /api/{type}s/{id}/commits/{rev}: the history of
+// a revision, newest first, ?limit= commits (default 50) a page, ?p= the
+// page, with a Link header to the next page.
+func (s *Server) serveCommits(w http.ResponseWriter, r *http.Request, fx effects, rp *repo, t *target) {
+	rev := strings.Join(t.args, "/")
+	if rev == "" {
+		rev = "main"
+	}
+	q := r.URL.Query()
+	limit, err := strconv.Atoi(q.Get("limit"))
+	if err != nil || limit <= 0 {
+		limit = 50
+	}
+	page, _ := strconv.Atoi(q.Get("p"))
+	s.mu.RLock()
+	c := rp.resolve(rev)
+	var history []commitEntry
+	for ; c != nil; c = rp.commits[c.parent] {
+		history = append(history, commitEntry{ID: c.sha, Title: c.title, Message: "", Authors: []commitAuthor{{"hubtest"}}, Date: c.when.Format(timeFormat)})
+	}
+	s.mu.RUnlock()
+	if history == nil {
+		writeError(w, r, errRevision(rev))
+		return
+	}
+	start := min(max(page, 0)*limit, len(history))
+	end := min(start+limit, len(history))
+	if end < len(history) {
+		q.Set("p", strconv.Itoa(page+1))
+		setNextLink(w, r, q)
+	}
+	writeJSON(w, r, fx, history[start:end])
 }
 
 type gitRef struct {

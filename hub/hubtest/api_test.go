@@ -273,3 +273,39 @@ func TestRepoInfoExpand(t *testing.T) {
 		t.Errorf("expanded fields (-want +got):\n%s sha %v", diff, got["sha"])
 	}
 }
+
+func TestCommits(t *testing.T) {
+	t.Parallel()
+	s, first := newTiny(t)
+	var want []string
+	for i := range 4 {
+		want = append([]string{s.Commit("model", "org/tiny", "main", map[string][]byte{"n": {byte(i)}})}, want...)
+	}
+	want = append(want, first)
+	type commit struct {
+		ID, Title, Date string
+		Authors         []struct{ User string }
+	}
+	var got []string
+	u := s.URL + "/api/models/org/tiny/commits/main?limit=2"
+	for pages := 0; u != ""; pages++ {
+		var page []commit
+		r := getJSON(t, u, &page)
+		for _, c := range page {
+			if c.Title == "" || len(c.Authors) != 1 || c.Date == "" {
+				t.Errorf("commit %+v", c)
+			}
+			got = append(got, c.ID)
+		}
+		u = strings.TrimSuffix(strings.TrimPrefix(r.header.Get("Link"), "<"), `>; rel="next"`)
+		if pages > 5 {
+			t.Fatal("pagination does not end")
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+	if r := do(t, "GET", s.URL+"/api/models/org/tiny/commits/nope"); r.status != 404 || r.header.Get("X-Error-Code") != "RevisionNotFound" {
+		t.Errorf("unknown revision: %d", r.status)
+	}
+}

@@ -11,13 +11,13 @@ type target struct {
 	typ, id string
 	before  []string // escaped path segments before the id
 	after   []string // escaped path segments after the id
-	action  string   // "resolve", "raw"; for the API "" (info), "revision", "tree", "refs", "paths-info"
+	action  string   // "resolve", "raw"; for the API "" (info), "revision", "tree", "refs", "paths-info", "commits"
 	args    []string // unescaped segments after the action
 }
 
 var apiTypes = map[string]string{"models": "model", "datasets": "dataset", "spaces": "space"}
 
-var apiActions = map[string]bool{"revision": true, "tree": true, "refs": true, "paths-info": true}
+var apiActions = map[string]bool{"revision": true, "tree": true, "refs": true, "paths-info": true, "commits": true}
 
 // serveHub routes a Hub request.
 func (s *Server) serveHub(w http.ResponseWriter, r *http.Request, fx effects) {
@@ -72,6 +72,10 @@ func (s *Server) serveHub(w http.ResponseWriter, r *http.Request, fx effects) {
 		s.serveRefs(w, r, fx, rp)
 	case "paths-info":
 		s.servePathsInfo(w, r, fx, rp, t)
+	case "commits":
+		s.serveCommits(w, r, fx, rp, t)
+	default:
+		writeError(w, r, errNotFound())
 	}
 }
 
