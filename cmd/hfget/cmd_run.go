@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/hfgo/hfgo/hub"
 )
 
 func init() {
@@ -61,6 +63,10 @@ func runRun(ctx context.Context, e *env, args []string) int {
 			return exitFailure
 		}
 	}
+	if o.model, err = resolveModel(ctx, e, o.model); err != nil {
+		fmt.Fprintf(e.stderr, "hfget run: %v\n", err)
+		return exitFailure
+	}
 	if o.task == "" {
 		if o.task, err = inferTask(o.model); err != nil {
 			fmt.Fprintf(e.stderr, "hfget run: %v\n", err)
@@ -98,7 +104,8 @@ func parseRun(e *env, args []string) (*runOptions, error) {
 	fs.Int64Var(&seed, "seed", 0, "generate: random seed")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: hfget run MODEL [--task TASK] [flags] [TEXT...]")
-		fmt.Fprintln(e.stderr, "\nRuns the model in the folder MODEL on each TEXT (or each line of stdin).")
+		fmt.Fprintln(e.stderr, "\nRuns the model in the folder MODEL, or of the repo id MODEL (downloaded into the")
+		fmt.Fprintln(e.stderr, "Hugging Face cache), on each TEXT or else each line of stdin.")
 		fmt.Fprintln(e.stderr, "Tasks:")
 		for _, n := range taskNames() {
 			fmt.Fprintf(e.stderr, "  %-10s %s\n", n, runTasks[n].summary)
@@ -130,6 +137,32 @@ func parseRun(e *env, args []string) (*runOptions, error) {
 	}
 	o.model, o.texts = pos[0], pos[1:]
 	return o, nil
+}
+
+// resolveModel returns the local folder of model: model itself when it
+// exists, else the snapshot of the repo id it names, downloaded into the
+// Hugging Face cache (configs, tokenizer and one weight format) with a
+// client configured from the environment.
+func resolveModel(ctx context.Context, e *env, model string) (string, error) {
+	if _, err := os.Stat(model); err == nil || !errors.Is(err, os.ErrNotExist) || strings.HasPrefix(model, ".") || filepath.IsAbs(model) {
+		return model, nil
+	}
+	c, err := hub.NewClient(hub.WithEnv(e.getenv))
+	if err != nil {
+		return "", err
+	}
+	dir, err := c.SnapshotDownload(ctx, model, &hub.SnapshotOptions{
+		Select: hub.SelectDefault,
+		Progress: func(ev hub.ProgressEvent) {
+			if ev.Kind == hub.Completed && !ev.Cached && ev.Err == nil {
+				fmt.Fprintf(e.stderr, "hfget run: downloaded %s (%d bytes)\n", ev.File, ev.Size)
+			}
+		},
+	})
+	if err != nil {
+		return "", fmt.Errorf("%s is not a folder, and as a repo id: %w", model, err)
+	}
+	return dir, nil
 }
 
 // readLines returns the non-empty lines of r.

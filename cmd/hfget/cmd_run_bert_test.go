@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hfgo/hfgo/hub/hubtest"
 )
 
 const bertFixture = "../../testdata/fixtures/bert"
@@ -70,6 +74,35 @@ func TestRunEmbedAndErrors(t *testing.T) {
 		}
 		if strings.Count(strings.TrimSpace(errb.String()), "\n") != 0 {
 			t.Errorf("%q: the error is not one line: %q", tc.args, errb)
+		}
+	}
+}
+
+func TestRunFromRepoID(t *testing.T) {
+	t.Parallel()
+	files := map[string][]byte{}
+	for _, name := range []string{"config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"} {
+		b, err := os.ReadFile(filepath.Join(bertFixture, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = b
+	}
+	s := hubtest.NewServer()
+	defer s.Close()
+	s.AddRepo(hubtest.Repo{ID: "hfgo/tiny-bert", Files: files})
+	vars := map[string]string{"HF_ENDPOINT": s.URL, "HF_HUB_CACHE": t.TempDir(), "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1"}
+	for i := range 2 { // the second run reads the cache
+		e, out, errb := testEnv("")
+		e.getenv = func(k string) string { return vars[k] }
+		if code := run(context.Background(), []string{"run", "hfgo/tiny-bert", "--top", "1", "The capital of France is [MASK]."}, e); code != exitOK {
+			t.Fatalf("run %d: exit %d: %s", i, code, errb)
+		}
+		if want := "0.0008  compete         the capital of france is compete.\n"; out.String() != want {
+			t.Errorf("run %d: stdout %q, want %q", i, out, want)
+		}
+		if downloaded := strings.Contains(errb.String(), "downloaded model.safetensors"); downloaded != (i == 0) {
+			t.Errorf("run %d: stderr %q", i, errb)
 		}
 	}
 }
