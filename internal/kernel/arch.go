@@ -16,6 +16,8 @@ type impl struct {
 	dot4  func(k int, x, b []float32, ldb int, out *[4]float32)
 	axpy4 func(n int, x *[4]float32, b []float32, ldb int, y []float32)
 	panel func(k int, x, panel []float32, out *[nr]float32)
+	// dots is the in-place kernel of products with few rows (gemm_small.go).
+	dots func(k int, a []float32, lda int, b []float32, ldb int, out *[da * db]float32)
 	// The loops of the row passes (vec.go).
 	sum      func(x []float32) float32
 	sumSqDev func(x []float32, m float32) float32
@@ -38,7 +40,7 @@ const (
 )
 
 var goImpl = &impl{name: "go", micro: microGo, packA: packA, packB: packB,
-	dot4: dot4Go, axpy4: axpy4Go, panel: panelGo,
+	dot4: dot4Go, axpy4: axpy4Go, panel: panelGo, dots: dotsGo,
 	sum: sumGo, sumSqDev: sumSqDevGo, addSum: addSumGo, max: maxGo, norm: normGo,
 	expSub: expSubGo, scale: scaleGo, add: addGo, gelu: geluGo, gate: gateGo}
 

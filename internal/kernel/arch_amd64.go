@@ -7,7 +7,7 @@ import "golang.org/x/sys/cpu"
 //go:generate go run -C _asm . -out ../kernel_amd64.s -stubs ../kernel_amd64_stub.go -pkg kernel
 
 var avx2Impl = &impl{name: "avx2", micro: microAVX2, packA: packAAVX2, packB: packBAVX2,
-	dot4: dot4AVX2, axpy4: axpy4AVX2, panel: panelAVX2,
+	dot4: dot4AVX2, axpy4: axpy4AVX2, panel: panelAVX2, dots: dotsAVX2,
 	sum: sumAVX2, sumSqDev: sumSqDevAVX2, addSum: addSumAVX2, max: maxAVX2, norm: normAVX2,
 	expSub: expSubAVX2, scale: scaleAVX2, add: addAVX2, gelu: geluAVX2, gate: gateAVX2}
 
@@ -183,4 +183,22 @@ func gateAVX2(x []float32, a, b float32) {
 	h, t := split8(x)
 	vgateAVX2(h, a, b)
 	gateGo(t, a, b)
+}
+
+func dotsAVX2(k int, a []float32, lda int, b []float32, ldb int, out *[da * db]float32) {
+	k8 := k &^ 7
+	if k8 == 0 {
+		dotsGo(k, a, lda, b, ldb, out)
+		return
+	}
+	_ = a[(da-1)*lda+k-1]
+	_ = b[(db-1)*ldb+k-1]
+	dotKernel4x3AVX2(k8, &a[0], lda, &b[0], ldb, out)
+	for p := k8; p < k; p++ {
+		for i := 0; i < da; i++ {
+			for j := 0; j < db; j++ {
+				out[i*db+j] += a[i*lda+p] * b[j*ldb+p]
+			}
+		}
+	}
 }

@@ -59,7 +59,7 @@ func BenchmarkGemm(b *testing.B) {
 // ceiling of the blocked product.
 func BenchmarkMicroKernel(b *testing.B) {
 	r := rand.New(rand.NewPCG(2, 2))
-	const k = kcMax
+	k := kcMax
 	a, bp := randSlice(r, k*mr), randSlice(r, k*nr)
 	c := make([]float32, mr*nr)
 	for _, im := range impls() {

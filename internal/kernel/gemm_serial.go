@@ -5,7 +5,7 @@ import "sync"
 // Cache blocking (GotoBLAS/BLIS): a kc×nc panel of packed B stays in L3 and
 // is reused by every mc×kc block of packed A, which stays in L2 while each
 // kc×nr micro-panel of B sits in L1 under the micro-kernel.
-const (
+var (
 	kcMax = 256
 	mcMax = 96   // multiple of mr
 	ncMax = 3072 // multiple of nr
@@ -55,9 +55,17 @@ type workspace struct {
 	bias [nr]float32
 }
 
-var workspaces = sync.Pool{New: func() any {
-	return &workspace{a: make([]float32, mcMax*kcMax), b: make([]float32, kcMax*ncMax)}
-}}
+var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+
+// grow sizes the packing buffers for the current blocking.
+func (ws *workspace) grow() {
+	if len(ws.a) < mcMax*kcMax {
+		ws.a = make([]float32, mcMax*kcMax)
+	}
+	if len(ws.b) < kcMax*ncMax {
+		ws.b = make([]float32, kcMax*ncMax)
+	}
+}
 
 // kcFor splits k into equal blocks of at most kcMax.
 func kcFor(k int) int {
@@ -82,6 +90,11 @@ func gemmSerial(im *impl, j *gemmJob) {
 	}
 	ws := workspaces.Get().(*workspace)
 	defer workspaces.Put(ws)
+	if j.m <= smallM && j.b.trans && j.b.packed == nil {
+		gemmDots(im, ws, j)
+		return
+	}
+	ws.grow()
 	kcb := kcFor(j.k)
 	for jc := 0; jc < j.n; jc += ncMax {
 		nc := min(ncMax, j.n-jc)

@@ -314,6 +314,16 @@ DATA c_erfB9<>+24(SB)/4, $0x39ae98d1
 DATA c_erfB9<>+28(SB)/4, $0x39ae98d1
 GLOBL c_erfB9<>(SB), RODATA|NOPTR, $32
 
+DATA c_bias127<>+0(SB)/4, $0x0000007f
+DATA c_bias127<>+4(SB)/4, $0x0000007f
+DATA c_bias127<>+8(SB)/4, $0x0000007f
+DATA c_bias127<>+12(SB)/4, $0x0000007f
+DATA c_bias127<>+16(SB)/4, $0x0000007f
+DATA c_bias127<>+20(SB)/4, $0x0000007f
+DATA c_bias127<>+24(SB)/4, $0x0000007f
+DATA c_bias127<>+28(SB)/4, $0x0000007f
+GLOBL c_bias127<>(SB), RODATA|NOPTR, $32
+
 DATA c_sign<>+0(SB)/4, $0x80000000
 DATA c_sign<>+4(SB)/4, $0x80000000
 DATA c_sign<>+8(SB)/4, $0x80000000
@@ -343,16 +353,6 @@ DATA c_inf<>+20(SB)/4, $0x7f800000
 DATA c_inf<>+24(SB)/4, $0x7f800000
 DATA c_inf<>+28(SB)/4, $0x7f800000
 GLOBL c_inf<>(SB), RODATA|NOPTR, $32
-
-DATA c_bias127<>+0(SB)/4, $0x0000007f
-DATA c_bias127<>+4(SB)/4, $0x0000007f
-DATA c_bias127<>+8(SB)/4, $0x0000007f
-DATA c_bias127<>+12(SB)/4, $0x0000007f
-DATA c_bias127<>+16(SB)/4, $0x0000007f
-DATA c_bias127<>+20(SB)/4, $0x0000007f
-DATA c_bias127<>+24(SB)/4, $0x0000007f
-DATA c_bias127<>+28(SB)/4, $0x0000007f
-GLOBL c_bias127<>(SB), RODATA|NOPTR, $32
 
 // func gemmKernel4x24AVX2(k int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
 // Requires: AVX, FMA3, MMX+
@@ -930,6 +930,84 @@ pan_done:
 	VMOVUPS Y1, 32(AX)
 	VADDPS  Y5, Y2, Y2
 	VMOVUPS Y2, 64(AX)
+	VZEROUPPER
+	RET
+
+// func dotKernel4x3AVX2(k int, a *float32, lda int, b *float32, ldb int, out *[12]float32)
+// Requires: AVX, FMA3
+TEXT ·dotKernel4x3AVX2(SB), NOSPLIT, $0-48
+	MOVQ   k+0(FP), AX
+	MOVQ   a+8(FP), CX
+	MOVQ   lda+16(FP), DX
+	MOVQ   b+24(FP), BX
+	MOVQ   ldb+32(FP), SI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, SI
+	LEAQ   (CX)(DX*1), DI
+	LEAQ   (DI)(DX*1), R8
+	LEAQ   (R8)(DX*1), DX
+	LEAQ   (BX)(SI*1), R9
+	LEAQ   (R9)(SI*1), SI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	XORQ   R10, R10
+	SHLQ   $0x02, AX
+
+dk_loop:
+	CMPQ        R10, AX
+	JAE         dk_done
+	VMOVUPS     (BX)(R10*1), Y12
+	VMOVUPS     (R9)(R10*1), Y13
+	VMOVUPS     (SI)(R10*1), Y14
+	VMOVUPS     (CX)(R10*1), Y15
+	VFMADD231PS Y12, Y15, Y0
+	VFMADD231PS Y13, Y15, Y1
+	VFMADD231PS Y14, Y15, Y2
+	VMOVUPS     (DI)(R10*1), Y15
+	VFMADD231PS Y12, Y15, Y3
+	VFMADD231PS Y13, Y15, Y4
+	VFMADD231PS Y14, Y15, Y5
+	VMOVUPS     (R8)(R10*1), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VFMADD231PS Y14, Y15, Y8
+	VMOVUPS     (DX)(R10*1), Y15
+	VFMADD231PS Y12, Y15, Y9
+	VFMADD231PS Y13, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	ADDQ        $0x20, R10
+	JMP         dk_loop
+
+dk_done:
+	MOVQ         out+40(FP), AX
+	VHADDPS      Y1, Y0, Y0
+	VHADDPS      Y3, Y2, Y1
+	VHADDPS      Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X1
+	VMOVUPS      X1, (AX)
+	VHADDPS      Y5, Y4, Y0
+	VHADDPS      Y7, Y6, Y1
+	VHADDPS      Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X1
+	VMOVUPS      X1, 16(AX)
+	VHADDPS      Y9, Y8, Y0
+	VHADDPS      Y11, Y10, Y1
+	VHADDPS      Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X1
+	VMOVUPS      X1, 32(AX)
 	VZEROUPPER
 	RET
 

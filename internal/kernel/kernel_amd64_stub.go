@@ -41,6 +41,12 @@ func gemvDot4AVX2(k int, x *float32, b *float32, ldb int, out *[4]float32)
 //go:noescape
 func gemvPanel24AVX2(k int, x *float32, panel *float32, out *[24]float32)
 
+// dotKernel4x3AVX2 sets out[i·3+j] = Σ_p a[i·lda+p]·b[j·ldb+p] for i < 4, j < 3,
+// p < k, k a multiple of 8.
+//
+//go:noescape
+func dotKernel4x3AVX2(k int, a *float32, lda int, b *float32, ldb int, out *[12]float32)
+
 // vsumAVX2 returns Σ x.
 //
 //go:noescape

@@ -195,3 +195,70 @@ func gemvPanel(nr int) {
 	VZEROUPPER()
 	RET()
 }
+
+// dotKernel emits the small-m product with B stored n×k: the ra×rb dot
+// products of ra rows of A with rb rows of B over k (a multiple of 8),
+// read in place, for products too short to repay packing B.
+func dotKernel(ra, rb int) {
+	name := fmt.Sprintf("dotKernel%dx%dAVX2", ra, rb)
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, a *float32, lda int, b *float32, ldb int, out *[%d]float32)", ra*rb))
+	Doc(fmt.Sprintf("%s sets out[i·%d+j] = Σ_p a[i·lda+p]·b[j·ldb+p] for i < %d, j < %d,", name, rb, ra, rb),
+		"p < k, k a multiple of 8.")
+	Pragma("noescape")
+	k := Load(Param("k"), GP64())
+	pa := Load(Param("a"), GP64())
+	lda := Load(Param("lda"), GP64())
+	pb := Load(Param("b"), GP64())
+	ldb := Load(Param("ldb"), GP64())
+	SHLQ(U8(2), lda)
+	SHLQ(U8(2), ldb)
+	rowPtrs := func(base, ld GPVirtual, n int) []GPVirtual {
+		p := make([]GPVirtual, n)
+		for i := range p {
+			p[i] = GP64()
+			if i == 0 {
+				MOVQ(base, p[i])
+			} else {
+				LEAQ(Mem{Base: p[i-1], Index: ld, Scale: 1}, p[i])
+			}
+		}
+		return p
+	}
+	ar := rowPtrs(pa.(GPVirtual), lda.(GPVirtual), ra)
+	br := rowPtrs(pb.(GPVirtual), ldb.(GPVirtual), rb)
+	acc := make([]VecVirtual, ra*rb)
+	for i := range acc {
+		acc[i] = YMM()
+		VXORPS(acc[i], acc[i], acc[i])
+	}
+	off := GP64()
+	XORQ(off, off)
+	SHLQ(U8(2), k)
+	Label("dk_loop")
+	CMPQ(off, k)
+	JAE(LabelRef("dk_done"))
+	bv := make([]VecVirtual, rb)
+	for j := range bv {
+		bv[j] = YMM()
+		VMOVUPS(Mem{Base: br[j], Index: off, Scale: 1}, bv[j])
+	}
+	for i := 0; i < ra; i++ {
+		av := YMM()
+		VMOVUPS(Mem{Base: ar[i], Index: off, Scale: 1}, av)
+		for j := 0; j < rb; j++ {
+			VFMADD231PS(bv[j], av, acc[i*rb+j])
+		}
+	}
+	ADDQ(U8(32), off)
+	JMP(LabelRef("dk_loop"))
+	Label("dk_done")
+	out := Load(Param("out"), GP64())
+	for i := 0; i+4 <= len(acc); i += 4 {
+		VMOVUPS(hsum4(acc[i:i+4]), Mem{Base: out, Disp: 4 * i})
+	}
+	for i := len(acc) / 4 * 4; i < len(acc); i++ {
+		VMOVSS(hsum(acc[i]), Mem{Base: out, Disp: 4 * i})
+	}
+	VZEROUPPER()
+	RET()
+}

@@ -23,6 +23,7 @@ func main() {
 	gemvAxpy4()
 	gemvDot4()
 	gemvPanel(nr)
+	dotKernel(4, 3)
 	rowFuncs()
 	Generate()
 }
