@@ -21,7 +21,7 @@ var sentinels = []error{
 // in the input, the same answer from memory and from an io.ReaderAt, and a
 // valid file survives a write and a re-read.
 func FuzzReader(f *testing.F) {
-	for _, path := range safetensorsFiles(f) {
+	for _, path := range safetensorsFiles(f, testdataDir) {
 		f.Add(readFile(f, path))
 	}
 	for _, c := range corruptCases(f) {

@@ -16,11 +16,11 @@ const testdataDir = "../testdata"
 
 var fixturesDir = filepath.Join(testdataDir, "fixtures")
 
-// safetensorsFiles returns every .safetensors file under testdata.
-func safetensorsFiles(tb testing.TB) []string {
+// safetensorsFiles returns every .safetensors file under root.
+func safetensorsFiles(tb testing.TB, root string) []string {
 	tb.Helper()
 	var files []string
-	err := filepath.WalkDir(testdataDir, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".safetensors") {
 			files = append(files, path)
 		}
@@ -30,7 +30,7 @@ func safetensorsFiles(tb testing.TB) []string {
 		tb.Fatal(err)
 	}
 	if len(files) == 0 {
-		tb.Fatal("no .safetensors files under testdata")
+		tb.Fatalf("no .safetensors files under %s", root)
 	}
 	return files
 }

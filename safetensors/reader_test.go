@@ -82,7 +82,7 @@ func TestManifestLayout(t *testing.T) {
 // checks the two agree with an independent decode of the file's bytes.
 func TestFixturesRead(t *testing.T) {
 	t.Parallel()
-	for _, path := range safetensorsFiles(t) {
+	for _, path := range safetensorsFiles(t, fixturesDir) {
 		t.Run(path, func(t *testing.T) {
 			t.Parallel()
 			whole := readFile(t, path)

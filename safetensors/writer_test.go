@@ -17,7 +17,7 @@ import (
 // checks the bytes are the same.
 func TestRewriteFixtures(t *testing.T) {
 	t.Parallel()
-	for _, path := range safetensorsFiles(t) {
+	for _, path := range safetensorsFiles(t, fixturesDir) {
 		t.Run(path, func(t *testing.T) {
 			t.Parallel()
 			f, err := Open(path)
