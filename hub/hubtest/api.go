@@ -1,6 +1,7 @@
 package hubtest
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -70,6 +71,15 @@ func (s *Server) serveInfo(w http.ResponseWriter, r *http.Request, fx effects, r
 	if c == nil {
 		writeError(w, r, errRevision(rev))
 		return
+	}
+	derived := c.meta()
+	if info.Tags == nil {
+		info.Tags = slices.Clone(derived.tags)
+	}
+	info.PipelineTag = cmp.Or(info.PipelineTag, derived.pipelineTag)
+	info.LibraryName = cmp.Or(info.LibraryName, derived.libraryName)
+	if info.CardData == nil {
+		info.CardData = derived.cardData
 	}
 	if rp.gated != "" {
 		info.Gated = rp.gated

@@ -44,11 +44,6 @@ func (s *Server) loadCacheRepo(key repoKey, dir string) error {
 	if _, ok := rp.branches["main"]; !ok && newest != nil {
 		rp.branches["main"] = newest.sha
 	}
-	var meta Repo
-	if c := rp.head(); c != nil {
-		meta = inferMeta(c.files)
-	}
-	rp.meta = meta
 	rp.objectID = GitBlobID([]byte(key.String()))[:24]
 	s.mu.Lock()
 	defer s.mu.Unlock()

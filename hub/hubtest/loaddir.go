@@ -4,12 +4,10 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -123,13 +121,12 @@ func (s *Server) loadPlainRepo(key repoKey, dir string) error {
 	if err != nil {
 		return err
 	}
-	meta := inferMeta(files)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.repos[key]; ok {
 		return fmt.Errorf("hubtest: load %s: repo %s exists", dir, key)
 	}
-	s.newRepoLocked(key, meta, files)
+	s.newRepoLocked(key, Repo{}, files)
 	return nil
 }
 
@@ -195,28 +192,4 @@ func walkFiles(root string, fn func(rel, full string, size int64) error) error {
 func isDir(p string) bool {
 	info, err := os.Stat(p)
 	return err == nil && info.IsDir()
-}
-
-// inferMeta fills the tags and library the Hub would infer from a model's
-// config.json and weight files.
-func inferMeta(files map[string]*file) Repo {
-	var r Repo
-	if cfg := files["config.json"]; cfg != nil && cfg.size < 1<<20 {
-		var c struct {
-			ModelType string `json:"model_type"`
-		}
-		if json.Unmarshal(readAll(cfg), &c) == nil && c.ModelType != "" {
-			r.LibraryName = "transformers"
-			r.Tags = append(r.Tags, "transformers", c.ModelType)
-		}
-	}
-	for name := range files {
-		switch {
-		case strings.HasSuffix(name, ".safetensors") && !slices.Contains(r.Tags, "safetensors"):
-			r.Tags = append(r.Tags, "safetensors")
-		case strings.HasSuffix(name, ".bin") && strings.HasPrefix(filepath.Base(name), "pytorch_model") && !slices.Contains(r.Tags, "pytorch"):
-			r.Tags = append(r.Tags, "pytorch")
-		}
-	}
-	return r
 }

@@ -29,7 +29,9 @@ type Repo struct {
 	// Disabled repos answer 403 "Access to this resource is disabled.".
 	Disabled bool
 	// Tags, PipelineTag, LibraryName and CardData are reported by the repo
-	// info route as tags, pipeline_tag, library_name and cardData.
+	// info route as tags, pipeline_tag, library_name and cardData. Left
+	// empty, they are derived as the Hub does from the revision's files: the
+	// README.md front matter, config.json's model_type, the weight formats.
 	Tags        []string
 	PipelineTag string
 	LibraryName string
@@ -87,15 +89,17 @@ func (f *file) setHashes(name, gitID, sha string) {
 
 // commit is one commit of a repo: a full file listing.
 type commit struct {
-	sha    string
-	parent string
-	title  string
-	when   time.Time
-	files  map[string]*file
-	paths  []string          // sorted file paths
-	trees  map[string]string // directory ("" = root) -> git tree sha1
-	stOnce sync.Once
-	st     *safetensorsInfo
+	sha      string
+	parent   string
+	title    string
+	when     time.Time
+	files    map[string]*file
+	paths    []string          // sorted file paths
+	trees    map[string]string // directory ("" = root) -> git tree sha1
+	stOnce   sync.Once
+	st       *safetensorsInfo
+	metaOnce sync.Once
+	metaV    *commitMeta
 }
 
 func newCommit(parent *commit, files map[string]*file, title string, when time.Time, salt string) *commit {
