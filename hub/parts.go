@@ -223,7 +223,7 @@ func (p *partsDownload) run(ctx context.Context) error {
 			}
 		})
 	}
-	stopSaver := p.saveEvery(500 * time.Millisecond)
+	stopSaver := p.saveEvery(200 * time.Millisecond)
 	hashErr := make(chan error, 1)
 	go func() { hashErr <- p.hashFile(ctx) }()
 	wg.Wait()
