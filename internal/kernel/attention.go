@@ -1,9 +1,6 @@
 package kernel
 
-import (
-	"math"
-	"sync"
-)
+import "math"
 
 // MaskValue is the additive bias of a masked attention score, the float32
 // minimum that transformers uses ((1 - mask) · torch.finfo(float32).min).
@@ -52,7 +49,7 @@ func Attention(cfg AttentionConfig, out []float32, ldo int, q []float32, ldq int
 	}
 	work := cfg.Heads * qLen * kLen * cfg.HeadDim
 	heads := func(lo, hi int) {
-		buf := scoreBuffers.Get().(*[]float32)
+		buf := scoreBuffers.get()
 		if cap(*buf) < qLen*kLen {
 			*buf = make([]float32, qLen*kLen)
 		}
@@ -64,7 +61,7 @@ func Attention(cfg AttentionConfig, out []float32, ldo int, q []float32, ldq int
 			}
 			attendHead(best, cfg, h, out, ldo, q, ldq, k, ldk, v, ldv, qLen, kLen, keyBias, scores, pr)
 		}
-		scoreBuffers.Put(buf)
+		scoreBuffers.put(buf)
 	}
 	if work < serialWork {
 		heads(0, cfg.Heads)
@@ -73,7 +70,7 @@ func Attention(cfg AttentionConfig, out []float32, ldo int, q []float32, ldq int
 	Parallel(cfg.Heads, heads)
 }
 
-var scoreBuffers = sync.Pool{New: func() any { return new([]float32) }}
+var scoreBuffers freeList[[]float32]
 
 // attendHead computes head h on the calling goroutine, using scores
 // (qLen×kLen) as scratch.

@@ -55,7 +55,32 @@ type workspace struct {
 	bias [nr]float32
 }
 
-var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+// workspaces is a free list of packing buffers. Unlike a sync.Pool it keeps
+// them across garbage collections: a few MiB per concurrent product, instead
+// of allocating and zeroing them again after every collection.
+var workspaces freeList[workspace]
+
+type freeList[T any] struct {
+	mu   sync.Mutex
+	free []*T
+}
+
+func (l *freeList[T]) get() *T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := len(l.free); n > 0 {
+		w := l.free[n-1]
+		l.free = l.free[:n-1]
+		return w
+	}
+	return new(T)
+}
+
+func (l *freeList[T]) put(w *T) {
+	l.mu.Lock()
+	l.free = append(l.free, w)
+	l.mu.Unlock()
+}
 
 // grow sizes the packing buffers for the current blocking.
 func (ws *workspace) grow() {
@@ -88,8 +113,8 @@ func gemmSerial(im *impl, j *gemmJob) {
 	if j.beta != 0 {
 		scaleRows(j.c, j.m, j.n, j.ldc, j.beta)
 	}
-	ws := workspaces.Get().(*workspace)
-	defer workspaces.Put(ws)
+	ws := workspaces.get()
+	defer workspaces.put(ws)
 	if j.m <= smallM && j.b.trans && j.b.packed == nil {
 		gemmDots(im, ws, j)
 		return
