@@ -325,6 +325,60 @@ func (c *Checkpoint) stateDictTensor(name string) *Tensor {
 	return nil
 }
 
+// Aliases returns the groups of tensors that are one tensor under several
+// names (tied weights, as in a pytorch_model.bin where
+// lm_head.weight is transformer.wte.weight): the same view of one storage.
+// Each group is in Names order. Safetensors files have none.
+func (c *Checkpoint) Aliases() [][]string {
+	byStorage := map[*storage][]*Tensor{}
+	var roots []*storage
+	for _, n := range c.names {
+		if t := c.stateDictTensor(n); t != nil {
+			r := t.ref.storage.rootStorage()
+			if byStorage[r] == nil {
+				roots = append(roots, r)
+			}
+			byStorage[r] = append(byStorage[r], t)
+		}
+	}
+	var groups [][]string
+	for _, r := range roots {
+		ts := byStorage[r]
+		seen := make([]bool, len(ts))
+		for i, t := range ts {
+			if seen[i] {
+				continue
+			}
+			group := []string{t.Name}
+			for j := i + 1; j < len(ts); j++ {
+				if !seen[j] && t.aliases(ts[j]) {
+					group = append(group, ts[j].Name)
+					seen[j] = true
+				}
+			}
+			if len(group) > 1 {
+				groups = append(groups, group)
+			}
+		}
+	}
+	return groups
+}
+
+// PickleGlobals returns the Python globals named by the pickles of a
+// PyTorch checkpoint, as "module.name" (all of them allowed ones: a
+// checkpoint naming another fails to open).
+func (c *Checkpoint) PickleGlobals() []string {
+	var out []string
+	for _, p := range c.parts {
+		if pt, ok := p.(*ptPart); ok {
+			for _, g := range pt.sd.Globals() {
+				out = appendNew(out, g)
+			}
+		}
+	}
+	return out
+}
+
 // stPart is a safetensors file.
 type stPart struct {
 	path string

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestOpen opens every weight format, by folder and by file, and checks
@@ -64,12 +66,29 @@ func TestOpen(t *testing.T) {
 				for _, n := range names {
 					checkAgainst(t, c, ref, n, tt.dtype)
 				}
+				var wantAliases [][]string
+				if tt.tied {
+					wantAliases = m.Files["pytorch_model.bin"].SharedStorage
+				}
+				if diff := cmp.Diff(sortedGroups(wantAliases), sortedGroups(c.Aliases())); diff != "" {
+					t.Errorf("Aliases (-want +got):\n%s", diff)
+				}
 				if md := c.Metadata(); tt.format != FormatPyTorch && tt.format != FormatPyTorchLegacy && tt.format != FormatPyTorchSharded && md["format"] != "pt" {
 					t.Errorf("Metadata() = %v, want format pt", md)
 				}
 			})
 		}
 	}
+}
+
+// sortedGroups sorts each group and the groups, for comparison.
+func sortedGroups(groups [][]string) [][]string {
+	var out [][]string
+	for _, g := range groups {
+		out = append(out, slices.Sorted(slices.Values(g)))
+	}
+	slices.SortFunc(out, slices.Compare)
+	return out
 }
 
 // checkAgainst compares tensor n of c with the float32 reference: equal

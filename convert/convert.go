@@ -182,45 +182,15 @@ func prepare(ctx context.Context, c *Checkpoint, shard []plannedTensor, to dtype
 }
 
 // dropTied returns the names to write, in checkpoint order, and the tied
-// duplicates to leave out. PyTorch tensors that are the same view of one
-// storage are duplicates; of each such group transformers keeps one: it
-// first removes names matching the model's tied-weight keys (in sorted
-// order, never the last one), then keeps the first remaining in state
-// dict order. Tensors that share a storage but view different parts of it
-// are all kept, each written as its own copy.
+// duplicates to leave out. Of each group of aliases (see
+// Checkpoint.Aliases) transformers keeps one: it first removes names
+// matching the model's tied-weight keys (in sorted order, never the last
+// one), then keeps the first remaining in state dict order. Tensors that
+// share a storage but view different parts of it are all kept, each
+// written as its own copy.
 func dropTied(c *Checkpoint) (keep, dropped []string) {
 	names := c.Names()
-	byStorage := map[*storage][]*Tensor{}
-	var roots []*storage
-	for _, n := range names {
-		if t := c.stateDictTensor(n); t != nil {
-			r := t.ref.storage.rootStorage()
-			if byStorage[r] == nil {
-				roots = append(roots, r)
-			}
-			byStorage[r] = append(byStorage[r], t)
-		}
-	}
-	var groups [][]string
-	for _, r := range roots {
-		ts := byStorage[r]
-		seen := make([]bool, len(ts))
-		for i, t := range ts {
-			if seen[i] {
-				continue
-			}
-			group := []string{t.Name}
-			for j := i + 1; j < len(ts); j++ {
-				if !seen[j] && t.aliases(ts[j]) {
-					group = append(group, ts[j].Name)
-					seen[j] = true
-				}
-			}
-			if len(group) > 1 {
-				groups = append(groups, group)
-			}
-		}
-	}
+	groups := c.Aliases()
 	drop := map[string]bool{}
 	for _, g := range groups {
 		found := 0
