@@ -1,6 +1,7 @@
 package gpt2
 
 import (
+	"context"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -59,7 +60,7 @@ func BenchmarkPrefill32(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		c.Reset()
-		if _, err := m.Forward(in, Options{Logits: LastLogits, Cache: c}); err != nil {
+		if _, err := m.Forward(context.Background(), in, &Options{Logits: LastLogits, Cache: c}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -78,12 +79,12 @@ func BenchmarkDecode(b *testing.B) {
 		if c.Len() == 0 || c.Len() == maxLen {
 			b.StopTimer()
 			c.Reset()
-			if _, err := m.Forward(prompt, Options{Logits: LastLogits, Cache: c}); err != nil {
+			if _, err := m.Forward(context.Background(), prompt, &Options{Logits: LastLogits, Cache: c}); err != nil {
 				b.Fatal(err)
 			}
 			b.StartTimer()
 		}
-		if _, err := m.Forward(step, Options{Logits: LastLogits, Cache: c}); err != nil {
+		if _, err := m.Forward(context.Background(), step, &Options{Logits: LastLogits, Cache: c}); err != nil {
 			b.Fatal(err)
 		}
 	}

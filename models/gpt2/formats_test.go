@@ -40,7 +40,7 @@ func TestFormats(t *testing.T) {
 			if len(m.Unused) > 0 {
 				t.Errorf("unused tensors %v", m.Unused)
 			}
-			out, err := m.Forward(in, Options{})
+			out, err := m.Forward(context.Background(), in, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,8 +1,10 @@
 package gpt2
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/hfgo/hfgo/internal/kernel"
 	"github.com/hfgo/hfgo/models/internal/layers"
@@ -76,11 +78,15 @@ type Output struct {
 	Attentions []*mat.Dense[float32]
 }
 
-// Forward runs the model on a batch of token sequences. It returns an error
-// wrapping ErrInput for a ragged batch, an id outside the vocabulary, a
-// position outside n_positions, a mask other than 0/1, or a cache that
-// cannot take the tokens.
-func (m *Model) Forward(in Input, opts Options) (*Output, error) {
+// Forward runs the model on a batch of token sequences; opts may be nil. It
+// returns an error wrapping ErrInput for a ragged batch, an id outside the
+// vocabulary, a position outside n_positions, a mask other than 0/1, or a
+// cache that cannot take the tokens. It checks ctx between blocks; a pass
+// that fails leaves the cache as it was.
+func (m *Model) Forward(ctx context.Context, in Input, opts *Options) (*Output, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
 	batch, seq, err := m.checkInput(in, opts.Cache)
 	if err != nil {
 		return nil, err
@@ -94,8 +100,12 @@ func (m *Model) Forward(in Input, opts Options) (*Output, error) {
 	m.embed(x, in, past)
 	c.setMask(in.AttentionMask, seq)
 	out := &Output{Batch: batch, SeqLen: seq}
-	s := newScratch(m, rows)
+	s := scratchFor(m, rows)
+	defer scratches.Put(s)
 	for l, blk := range m.Blocks {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("gpt2: %w", err)
+		}
 		if opts.HiddenStates {
 			out.HiddenStates = append(out.HiddenStates, matrix(rows, e, clone(x)))
 		}
@@ -158,20 +168,31 @@ type scratch struct {
 	h, qkv, a, ff []float32
 }
 
-func newScratch(m *Model, rows int) *scratch {
+// scratches recycles the activations of finished passes, so that decoding
+// does not allocate them for every token.
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+func scratchFor(m *Model, rows int) *scratch {
 	e := m.Config.NEmbd
-	return &scratch{
-		h:   make([]float32, rows*e),
-		qkv: make([]float32, rows*3*e),
-		a:   make([]float32, rows*e),
-		ff:  make([]float32, rows*m.Config.Inner()),
+	s := scratches.Get().(*scratch)
+	s.h = grow(s.h, rows*e)
+	s.qkv = grow(s.qkv, rows*3*e)
+	s.a = grow(s.a, rows*e)
+	s.ff = grow(s.ff, rows*m.Config.Inner())
+	return s
+}
+
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
 	}
+	return s[:n]
 }
 
 // forward runs block l on x (batch·seq x n_embd) in place. probs, when not
 // nil, receives the attention probabilities.
 func (blk *Block) forward(l int, x []float32, batch, seq int, c *Cache, s *scratch, probs []float32) {
-	e := len(s.h) / (batch * seq)
+	e := len(x) / (batch * seq)
 	rows := batch * seq
 	copy(s.h, x)
 	blk.LN1.Forward(s.h, rows, e)

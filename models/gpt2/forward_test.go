@@ -1,6 +1,7 @@
 package gpt2
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -18,7 +19,7 @@ func TestForwardMatchesTransformers(t *testing.T) {
 		t.Run(in.Name, func(t *testing.T) {
 			t.Parallel()
 			ids := fixtureIDs(t, p, exp, in.Name, in.Text)
-			out, err := m.Forward(Input{InputIDs: [][]int{ids}}, Options{HiddenStates: true, Attentions: true})
+			out, err := m.Forward(context.Background(), Input{InputIDs: [][]int{ids}}, &Options{HiddenStates: true, Attentions: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -59,6 +60,10 @@ func fixtureIDs(t *testing.T, p *Pipeline, exp *stFile, name, text string) []int
 	if !slices.Equal(ids, want) {
 		t.Fatalf("input_ids of %q: %v, want %v", text, ids, want)
 	}
+	mask, _ := exp.i64(t, name+".attention_mask")
+	if slices.ContainsFunc(mask, func(k int) bool { return k != 1 }) || len(mask) != len(ids) {
+		t.Fatalf("attention_mask %v: the fixture runs unpadded prompts", mask)
+	}
 	return ids
 }
 
@@ -74,7 +79,7 @@ func TestIncrementalMatchesTransformers(t *testing.T) {
 			c := m.NewCache(1, len(ids))
 			var logits [][]float32
 			for _, id := range ids {
-				out, err := m.Forward(Input{InputIDs: [][]int{{id}}}, Options{Cache: c, Logits: LastLogits})
+				out, err := m.Forward(context.Background(), Input{InputIDs: [][]int{{id}}}, &Options{Cache: c, Logits: LastLogits})
 				if err != nil {
 					t.Fatal(err)
 				}

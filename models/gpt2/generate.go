@@ -79,7 +79,7 @@ func (m *Model) Generate(ctx context.Context, prompts [][]int, g GenerationConfi
 // config or prompt is yielded as an error before any step.
 func (m *Model) Stream(ctx context.Context, prompts [][]int, g GenerationConfig) iter.Seq2[*Step, error] {
 	return func(yield func(*Step, error) bool) {
-		gen, err := m.newGenerator(prompts, &g)
+		gen, err := m.newGenerator(ctx, prompts, &g)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -89,7 +89,7 @@ func (m *Model) Stream(ctx context.Context, prompts [][]int, g GenerationConfig)
 				yield(nil, err)
 				return
 			}
-			step, err := gen.next()
+			step, err := gen.next(ctx)
 			if err != nil {
 				yield(nil, err)
 				return
@@ -116,10 +116,11 @@ type generator struct {
 	steps     int
 	finish    []FinishReason
 	logits    []float32 // batch x vocab, of the last forward pass
+	last      []int     // the tokens chosen at the last step, not yet run
 	maxStop   int       // longest stop string, in bytes
 }
 
-func (m *Model) newGenerator(prompts [][]int, g *GenerationConfig) (*generator, error) {
+func (m *Model) newGenerator(ctx context.Context, prompts [][]int, g *GenerationConfig) (*generator, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err
 	}
@@ -169,12 +170,12 @@ func (m *Model) newGenerator(prompts [][]int, g *GenerationConfig) (*generator, 
 		gen.maxStop = max(gen.maxStop, len(s))
 	}
 	gen.cache = m.NewCache(len(prompts), longest+gen.maxNew)
-	return gen, gen.prefill()
+	return gen, gen.prefill(ctx)
 }
 
 // prefill runs the padded prompts, with positions cumsum(mask)-1 (1 on
 // padding), as transformers' prepare_inputs_for_generation.
-func (gen *generator) prefill() error {
+func (gen *generator) prefill(ctx context.Context) error {
 	in := Input{AttentionMask: gen.mask}
 	for b, row := range gen.ids {
 		ids := make([]int, len(row))
@@ -191,11 +192,11 @@ func (gen *generator) prefill() error {
 		}
 		in.InputIDs, in.PositionIDs = append(in.InputIDs, ids), append(in.PositionIDs, pos)
 	}
-	return gen.forward(in)
+	return gen.forward(ctx, in)
 }
 
-func (gen *generator) forward(in Input) error {
-	out, err := gen.m.Forward(in, Options{Logits: LastLogits, Cache: gen.cache})
+func (gen *generator) forward(ctx context.Context, in Input) error {
+	out, err := gen.m.Forward(ctx, in, &Options{Logits: LastLogits, Cache: gen.cache})
 	if err != nil {
 		return err
 	}
@@ -203,9 +204,15 @@ func (gen *generator) forward(in Input) error {
 	return nil
 }
 
-// next chooses one token per sequence from the current logits, then runs
-// them to get the next logits unless generation is over.
-func (gen *generator) next() (*Step, error) {
+// next runs the tokens of the previous step, if any, then chooses one token
+// per sequence from the logits. It returns the step as soon as its tokens
+// are chosen, so that they stream without waiting for the next pass.
+func (gen *generator) next(ctx context.Context) (*Step, error) {
+	if gen.last != nil {
+		if err := gen.forward(ctx, gen.nextInput(gen.last)); err != nil {
+			return nil, err
+		}
+	}
 	batch, v := len(gen.ids), gen.m.Config.VocabSize
 	step := &Step{Tokens: make([]int, batch), Finish: make([]FinishReason, batch)}
 	for b := range batch {
@@ -235,10 +242,8 @@ func (gen *generator) next() (*Step, error) {
 		}
 	}
 	copy(step.Finish, gen.finish)
-	if gen.done() {
-		return step, nil
-	}
-	return step, gen.forward(gen.nextInput(step.Tokens))
+	gen.last = step.Tokens
+	return step, nil
 }
 
 // nextInput is the batch x 1 input of the chosen tokens, at positions

@@ -66,7 +66,7 @@ func TestCachedMatchesUncached(t *testing.T) {
 	}
 	seq := slices.Clone(prompt)
 	for step := range g.MaxNewTokens {
-		out, err := m.Forward(Input{InputIDs: [][]int{seq}}, Options{Logits: LastLogits})
+		out, err := m.Forward(context.Background(), Input{InputIDs: [][]int{seq}}, &Options{Logits: LastLogits})
 		if err != nil {
 			t.Fatal(err)
 		}

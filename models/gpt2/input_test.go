@@ -1,6 +1,7 @@
 package gpt2
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -16,7 +17,7 @@ func TestForwardErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	full := m.NewCache(1, 4)
-	if _, err := m.Forward(Input{InputIDs: [][]int{{1, 2, 3}}}, Options{Cache: full}); err != nil {
+	if _, err := m.Forward(context.Background(), Input{InputIDs: [][]int{{1, 2, 3}}}, &Options{Cache: full}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -41,7 +42,7 @@ func TestForwardErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if _, err := m.Forward(tc.in, Options{Cache: tc.c}); !errors.Is(err, ErrInput) {
+			if _, err := m.Forward(context.Background(), tc.in, &Options{Cache: tc.c}); !errors.Is(err, ErrInput) {
 				t.Errorf("error %v, want ErrInput", err)
 			}
 		})
@@ -62,7 +63,7 @@ func TestEmbeddings(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := Input{InputIDs: [][]int{{3, 4}}, PositionIDs: [][]int{{7, 2}}, TokenTypeIDs: [][]int{{0, 5}}}
-	out, err := m.Forward(in, Options{HiddenStates: true, Logits: NoLogits})
+	out, err := m.Forward(context.Background(), in, &Options{HiddenStates: true, Logits: NoLogits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestCacheChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := []int{5, 9, 13, 2, 77, 41, 3, 8, 96, 0}
-	full, err := m.Forward(Input{InputIDs: [][]int{ids}}, Options{Attentions: true})
+	full, err := m.Forward(context.Background(), Input{InputIDs: [][]int{ids}}, &Options{Attentions: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestCacheChunks(t *testing.T) {
 		c := m.NewCache(1, len(ids)+2)
 		at := 0
 		for _, n := range chunks {
-			out, err := m.Forward(Input{InputIDs: [][]int{ids[at : at+n]}}, Options{Cache: c, Attentions: true})
+			out, err := m.Forward(context.Background(), Input{InputIDs: [][]int{ids[at : at+n]}}, &Options{Cache: c, Attentions: true})
 			if err != nil {
 				t.Fatal(err)
 			}

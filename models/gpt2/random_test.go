@@ -102,7 +102,7 @@ func TestCheckpointVariants(t *testing.T) {
 		if diff := cmp.Diff(tc.unused, m.Unused); diff != "" {
 			t.Errorf("%s: unused (-want +got):\n%s", tc.name, diff)
 		}
-		out, err := m.Forward(in, Options{})
+		out, err := m.Forward(context.Background(), in, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +127,7 @@ func TestUntiedHead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := m.Forward(Input{InputIDs: [][]int{{1, 2}}}, Options{Logits: LastLogits})
+	out, err := m.Forward(context.Background(), Input{InputIDs: [][]int{{1, 2}}}, &Options{Logits: LastLogits})
 	if err != nil {
 		t.Fatal(err)
 	}
