@@ -31,14 +31,19 @@ func TestLinear(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Output rows with a stride wider than Out: a column block.
-		y := make([]float32, 2*4)
-		lin.Forward(y, 4, x, 2, 2)
-		got := append(y[0:3:3], y[4:7]...)
-		for i := range want {
-			if got[i] != want[i] {
-				t.Errorf("%s: y = %v, want %v", tc.name, got, want)
-				break
+		for _, packed := range []bool{false, true} {
+			if packed {
+				lin.Pack()
+			}
+			// Output rows with a stride wider than Out: a column block.
+			y := make([]float32, 2*4)
+			lin.Forward(y, 4, x, 2, 2)
+			got := append(y[0:3:3], y[4:7]...)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Errorf("%s (packed %v): y = %v, want %v", tc.name, packed, got, want)
+					break
+				}
 			}
 		}
 	}

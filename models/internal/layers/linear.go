@@ -18,6 +18,19 @@ type Linear struct {
 	Bias    *nn.Param
 	In, Out int
 	InOut   bool
+
+	packed *kernel.Packed
+}
+
+// Pack lays the weight out once in the kernel's panel format, so that
+// Forward skips packing it on every call. The packed copy is as large as
+// the weight: the weight is then held twice.
+func (l *Linear) Pack() {
+	ldw := l.In
+	if l.InOut {
+		ldw = l.Out
+	}
+	l.packed = kernel.PackB(!l.InOut, l.In, l.Out, Data(l.Weight), ldw)
 }
 
 // Param wraps m as a parameter without copying it (nn.NewParam would clone).
@@ -63,6 +76,10 @@ func (l *Linear) Forward(y []float32, ldy int, x []float32, ldx int, rows int) {
 	var bias []float32
 	if l.Bias != nil {
 		bias = Data(l.Bias)
+	}
+	if l.packed != nil {
+		kernel.GemmPacked(rows, 1, x, ldx, l.packed, 0, y, ldy, bias)
+		return
 	}
 	kernel.GemmBias(!l.InOut, rows, l.Out, l.In, 1, x, ldx, w, ldw, 0, y, ldy, bias)
 }
