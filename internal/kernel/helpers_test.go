@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -70,5 +69,3 @@ func widen(x []float32) []float64 {
 	}
 	return out
 }
-
-func shapeName(m, n, k int) string { return fmt.Sprintf("%dx%dx%d", m, n, k) }

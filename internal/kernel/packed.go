@@ -11,7 +11,16 @@ type Packed struct {
 // PackB packs op(B), a k×n matrix: B is k×n with row stride ldb, or n×k
 // (a PyTorch Linear weight, out×in) when transB.
 func PackB(transB bool, k, n int, b []float32, ldb int) *Packed {
-	checkGemm(transB, 1, n, k, make([]float32, k), k, b, ldb, make([]float32, n), n)
+	if k < 0 || n < 0 {
+		panic("kernel: negative dimension")
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	if k > 0 && n > 0 && (ldb < bc || len(b) < (br-1)*ldb+bc) {
+		panic("kernel: slice shorter than its matrix")
+	}
 	p := &Packed{k: k, n: n, data: make([]float32, roundUp(n, nr)*k)}
 	if k > 0 && n > 0 {
 		best.packB(p.data, b, ldb, transB, 0, 0, k, n)
