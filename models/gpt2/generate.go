@@ -132,19 +132,15 @@ func (m *Model) newGenerator(ctx context.Context, prompts [][]int, g *Generation
 	if gen.padIn < 0 || gen.padIn >= m.Config.VocabSize {
 		gen.padIn = 0 // masked or discarded: any valid id will do
 	}
-	prompts = slices.Clone(prompts)
-	longest := 0
-	for i, p := range prompts {
-		if len(p) == 0 {
-			if len(g.BOSTokenID) == 0 {
-				return nil, fmt.Errorf("%w: prompt %d is empty and there is no bos_token_id", ErrInput, i)
-			}
-			prompts[i] = g.BOSTokenID[:1]
-		}
-		longest = max(longest, len(prompts[i]))
+	prompts, err := startPrompts(prompts, g)
+	if err != nil {
+		return nil, err
 	}
-	gen.prompt = longest
-	gen.maxNew = g.MaxNewTokens
+	longest := 0
+	for _, p := range prompts {
+		longest = max(longest, len(p))
+	}
+	gen.prompt, gen.maxNew = longest, g.MaxNewTokens
 	if gen.maxNew == 0 {
 		gen.maxNew = g.MaxLength - longest
 		if gen.maxNew <= 0 {
@@ -155,22 +151,45 @@ func (m *Model) newGenerator(ctx context.Context, prompts [][]int, g *Generation
 		return nil, fmt.Errorf("%w: prompt of %d tokens + %d new tokens exceed n_positions %d", ErrInput, longest, gen.maxNew, m.Config.NPositions)
 	}
 	for _, p := range prompts {
-		row := make([]int, longest, longest+gen.maxNew)
-		mask := make([]int, longest, longest+gen.maxNew)
-		for t := range longest - len(p) {
-			row[t] = gen.pad
-		}
-		copy(row[longest-len(p):], p)
-		for t := longest - len(p); t < longest; t++ {
-			mask[t] = 1
-		}
-		gen.ids, gen.mask = append(gen.ids, row), append(gen.mask, mask)
+		gen.leftPad(p)
 	}
 	for _, s := range g.StopStrings {
 		gen.maxStop = max(gen.maxStop, len(s))
 	}
 	gen.cache = m.NewCache(len(prompts), longest+gen.maxNew)
 	return gen, gen.prefill(ctx)
+}
+
+// startPrompts returns the prompts, an empty one replaced by bos_token_id
+// (where transformers starts without input ids).
+func startPrompts(prompts [][]int, g *GenerationConfig) ([][]int, error) {
+	prompts = slices.Clone(prompts)
+	for i, p := range prompts {
+		if len(p) > 0 {
+			continue
+		}
+		if len(g.BOSTokenID) == 0 {
+			return nil, fmt.Errorf("%w: prompt %d is empty and there is no bos_token_id", ErrInput, i)
+		}
+		prompts[i] = g.BOSTokenID[:1]
+	}
+	return prompts, nil
+}
+
+// leftPad appends prompt p, padded on the left to the longest prompt, and
+// its attention mask.
+func (gen *generator) leftPad(p []int) {
+	row := make([]int, gen.prompt, gen.prompt+gen.maxNew)
+	mask := make([]int, gen.prompt, gen.prompt+gen.maxNew)
+	pad := gen.prompt - len(p)
+	for t := range pad {
+		row[t] = gen.pad
+	}
+	copy(row[pad:], p)
+	for t := pad; t < gen.prompt; t++ {
+		mask[t] = 1
+	}
+	gen.ids, gen.mask = append(gen.ids, row), append(gen.mask, mask)
 }
 
 // prefill runs the padded prompts, with positions cumsum(mask)-1 (1 on
