@@ -3,6 +3,7 @@ package bert
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -259,5 +260,37 @@ func TestForwardInputErrors(t *testing.T) {
 	cancel()
 	if _, err := m.Forward(ctx, Input{IDs: [][]int{{1, 2}}}, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled forward: %v", err)
+	}
+}
+
+// TestConcurrentForward runs one model from several goroutines: the
+// results equal a lone call's (the workspace pool and the weights are
+// shared).
+func TestConcurrentForward(t *testing.T) {
+	t.Parallel()
+	c := tinyConfig("gelu", 2)
+	m, err := New(c, randomCheckpoint(c, 5, "bert.", "pooler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := batchInput()
+	want, err := m.Forward(context.Background(), in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			out, err := m.Forward(context.Background(), in, nil)
+			if err == nil && !slices.Equal(mat.Data[float32](out.LastHiddenState), mat.Data[float32](want.LastHiddenState)) {
+				err = errors.New("concurrent forward differs")
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
