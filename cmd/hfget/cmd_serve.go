@@ -82,7 +82,7 @@ func serve(ctx context.Context, e *env, o serveOptions) error {
 		defer logMu.Unlock()
 		fmt.Fprintf(e.stderr, "%s %s %s %d %dB %s\n", r.Host, r.Method, r.Path, r.Status, r.Bytes, r.Took.Round(time.Millisecond))
 	}
-	opts := []hubtest.Option{hubtest.WithObserver(logRequest)}
+	opts := []hubtest.Option{hubtest.WithObserver(logRequest), hubtest.WithRequestLog(false)}
 	if o.basePath != "" {
 		opts = append(opts, hubtest.WithBasePath(o.basePath))
 	}

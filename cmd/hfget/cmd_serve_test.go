@@ -137,6 +137,14 @@ func TestServeBasePath(t *testing.T) {
 	}
 }
 
+func TestServeWarnsOnSharedHostName(t *testing.T) {
+	t.Parallel()
+	_, stderr, stop := startServe(t, "--addr", "127.0.0.1:0", "--cdn-addr", "127.0.0.1:0", filepath.Join("..", "..", "testdata", "hub"))
+	if code := stop(); code != exitOK || !strings.Contains(stderr.String(), "warning: the Hub and the CDN share the host name 127.0.0.1") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
 func TestServeErrors(t *testing.T) {
 	t.Parallel()
 	busy, err := net.Listen("tcp", "127.0.0.1:0")

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -270,4 +271,21 @@ func TestRequestLogInFlight(t *testing.T) {
 		t.Errorf("in flight: %+v", cdn)
 	}
 	io.Copy(io.Discard, resp.Body)
+}
+
+func TestWithoutRequestLog(t *testing.T) {
+	t.Parallel()
+	var seen []hubtest.Request
+	var mu sync.Mutex
+	s, _ := newTiny(t, hubtest.WithRequestLog(false), hubtest.WithObserver(func(r hubtest.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, r)
+	}))
+	do(t, "GET", s.URL+"/org/tiny/resolve/main/config.json")
+	mu.Lock()
+	defer mu.Unlock()
+	if len(s.Requests()) != 0 || len(seen) != 1 || seen[0].Status != 200 || seen[0].Took == 0 {
+		t.Errorf("kept %d requests, observed %+v", len(s.Requests()), seen)
+	}
 }

@@ -50,9 +50,11 @@ func (s *Server) recorded(host Host, h func(http.ResponseWriter, *http.Request, 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &Request{Host: host, Method: r.Method, Path: r.URL.Path, URL: r.URL.RequestURI(), Header: r.Header.Clone()}
-		s.log.mu.Lock()
-		s.log.list = append(s.log.list, rec)
-		s.log.mu.Unlock()
+		if s.cfg.keepLog {
+			s.log.mu.Lock()
+			s.log.list = append(s.log.list, rec)
+			s.log.mu.Unlock()
+		}
 		rw := &recordingWriter{ResponseWriter: w, log: &s.log, rec: rec}
 		defer func() {
 			s.log.mu.Lock()

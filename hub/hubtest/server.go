@@ -42,6 +42,7 @@ type config struct {
 	gzip       bool
 	rejectAuth bool
 	observe    func(Request)
+	keepLog    bool
 	dirs       []string
 }
 
@@ -73,6 +74,10 @@ func WithGzip(on bool) Option { return func(c *config) { c.gzip = on } }
 // default). Either way such requests are in Requests.
 func WithCDNAuthRejected(on bool) Option { return func(c *config) { c.rejectAuth = on } }
 
+// WithRequestLog sets whether Requests keeps every request (the default).
+// A long-running mirror turns it off and watches requests WithObserver.
+func WithRequestLog(keep bool) Option { return func(c *config) { c.keepLog = keep } }
+
 // WithObserver calls f after each request, from the serving goroutine.
 func WithObserver(f func(Request)) Option { return func(c *config) { c.observe = f } }
 
@@ -92,7 +97,7 @@ func NewServer(opts ...Option) *Server {
 // serve Handlers on addresses of your choice.
 func NewUnstartedServer(opts ...Option) *Server {
 	s := &Server{
-		cfg:    config{pageSize: 1000, gzip: true, rejectAuth: true},
+		cfg:    config{pageSize: 1000, gzip: true, rejectAuth: true, keepLog: true},
 		repos:  map[repoKey]*repo{},
 		moved:  map[repoKey]repoKey{},
 		blobs:  map[string]*file{},
