@@ -18,9 +18,36 @@ import (
 // through the tokenizer (ids must equal the fixture's), then the model.
 func TestFixtureFromTexts(t *testing.T) {
 	t.Parallel()
+	t.Run("vocab.txt", func(t *testing.T) {
+		t.Parallel()
+		checkFixtureTexts(t, bertDir)
+	})
+	t.Run("tokenizer.json", func(t *testing.T) {
+		t.Parallel()
+		// The same model with bert-base-uncased's tokenizer.json instead of
+		// the slow tokenizer's files.
+		dir := t.TempDir()
+		for dst, src := range map[string]string{
+			"config.json":       filepath.Join(bertDir, "config.json"),
+			"model.safetensors": filepath.Join(bertDir, "model.safetensors"),
+			"tokenizer.json":    filepath.Join(fixtures, "tokenizer_json", "bert-base-uncased.tokenizer.json"),
+		} {
+			abs, err := filepath.Abs(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(abs, filepath.Join(dir, dst)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checkFixtureTexts(t, dir)
+	})
+}
+
+func checkFixtureTexts(t *testing.T, dir string) {
 	man := readManifest(t, bertDir)
 	exp := readST(t, filepath.Join(bertDir, "expected.safetensors"))
-	p, err := Load(context.Background(), bertDir)
+	p, err := Load(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
