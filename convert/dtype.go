@@ -73,6 +73,10 @@ func decodeFloat32(d dtype, b []byte) ([]float32, error) {
 	out := make([]float32, n)
 	switch d.name {
 	case "F32":
+		if nativeLittleEndian && n > 0 {
+			copy(unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), 4*n), b)
+			break
+		}
 		for i := range out {
 			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 		}
