@@ -144,11 +144,38 @@ type lfsEntry struct {
 }
 
 type treeEntry struct {
-	Type string    `json:"type"`
-	OID  string    `json:"oid"`
-	Size int64     `json:"size"`
-	Path string    `json:"path"`
-	LFS  *lfsEntry `json:"lfs,omitempty"`
+	Type       string      `json:"type"`
+	OID        string      `json:"oid"`
+	Size       int64       `json:"size"`
+	Path       string      `json:"path"`
+	LFS        *lfsEntry   `json:"lfs,omitempty"`
+	LastCommit *lastCommit `json:"lastCommit,omitempty"`
+}
+
+type lastCommit struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Date  string `json:"date"`
+}
+
+// oid is the git id of a path in a commit, "" if it has none.
+func (c *commit) oid(p string) string {
+	if f := c.files[p]; f != nil {
+		return f.gitID
+	}
+	return c.trees[p]
+}
+
+// expand adds to entries of commit c the last commit that changed each,
+// as ?expand=true asks. The caller holds s.mu.
+func (rp *repo) expand(c *commit, entries []*treeEntry) {
+	for _, e := range entries {
+		last := c
+		for p := rp.commits[last.parent]; p != nil && p.oid(e.Path) == e.OID; p = rp.commits[p.parent] {
+			last = p
+		}
+		e.LastCommit = &lastCommit{ID: last.sha, Title: last.title, Date: last.when.Format(timeFormat)}
+	}
 }
 
 // entry describes a path of a commit, nil if it is neither a file nor a
@@ -208,6 +235,11 @@ func (s *Server) serveTree(w http.ResponseWriter, r *http.Request, fx effects, r
 	}
 	q := r.URL.Query()
 	entries := c.list(dir, isTrue(q.Get("recursive")))
+	if isTrue(q.Get("expand")) {
+		s.mu.RLock()
+		rp.expand(c, entries)
+		s.mu.RUnlock()
+	}
 	for _, p := range fx.treeEntries {
 		entries = append(entries, &treeEntry{Type: "file", OID: GitBlobID([]byte(p)), Size: 1, Path: p})
 	}
@@ -340,28 +372,35 @@ func (s *Server) servePathsInfo(w http.ResponseWriter, r *http.Request, fx effec
 		return
 	}
 	var paths []string
+	expand := false
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		var body struct {
-			Paths []string `json:"paths"`
+			Paths  []string `json:"paths"`
+			Expand bool     `json:"expand"`
 		}
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil {
 			writeError(w, r, &hubError{status: http.StatusBadRequest, message: "Invalid JSON body"})
 			return
 		}
-		paths = body.Paths
+		paths, expand = body.Paths, body.Expand
 	} else {
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 		if err := r.ParseForm(); err != nil {
 			writeError(w, r, &hubError{status: http.StatusBadRequest, message: "Invalid form body"})
 			return
 		}
-		paths = r.PostForm["paths"]
+		paths, expand = r.PostForm["paths"], isTrue(r.PostForm.Get("expand"))
 	}
 	out := []*treeEntry{}
 	for _, p := range paths {
 		if e := c.entry(path.Clean(strings.Trim(p, "/"))); e != nil {
 			out = append(out, e)
 		}
+	}
+	if expand {
+		s.mu.RLock()
+		rp.expand(c, out)
+		s.mu.RUnlock()
 	}
 	writeJSON(w, r, fx, out)
 }

@@ -309,3 +309,29 @@ func TestCommits(t *testing.T) {
 		t.Errorf("unknown revision: %d", r.status)
 	}
 }
+
+func TestTreeExpandLastCommit(t *testing.T) {
+	t.Parallel()
+	s, first := newTiny(t)
+	second := s.Commit("model", "org/tiny", "main", map[string][]byte{"tokenizer/vocab.txt": []byte("new")})
+	type expandedEntry struct {
+		Path       string
+		LastCommit struct{ ID, Title, Date string }
+	}
+	var got []expandedEntry
+	getJSON(t, s.URL+"/api/models/org/tiny/tree/main?recursive=true&expand=true", &got)
+	want := map[string]string{"config.json": first, "tokenizer": second, "tokenizer/vocab.txt": second, "tokenizer/deep": first, "onnx/model.onnx": first}
+	for _, e := range got {
+		if w, ok := want[e.Path]; ok && (e.LastCommit.ID != w || e.LastCommit.Title == "" || e.LastCommit.Date == "") {
+			t.Errorf("%s: last commit %+v, want %s", e.Path, e.LastCommit, w)
+		}
+	}
+	resp, err := http.Post(s.URL+"/api/models/org/tiny/paths-info/main", "application/x-www-form-urlencoded", strings.NewReader("paths=tokenizer/vocab.txt&expand=True"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	if err := decodeJSON(resp, &got); err != nil || len(got) != 1 || got[0].LastCommit.ID != second {
+		t.Errorf("paths-info expand: %v %+v", err, got)
+	}
+}

@@ -22,7 +22,7 @@ func (s *Server) serveCDN(w http.ResponseWriter, r *http.Request, fx effects) {
 		writeCDNError(w, r, http.StatusForbidden, "AccessDenied", "Invalid signature")
 		return
 	}
-	if time.Now().Unix() > exp {
+	if time.Now().Unix() >= exp {
 		writeCDNError(w, r, http.StatusForbidden, "AccessDenied", "Request has expired")
 		return
 	}

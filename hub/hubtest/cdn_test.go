@@ -3,6 +3,7 @@ package hubtest_test
 import (
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hfgo/hfgo/hub/hubtest"
@@ -57,5 +58,14 @@ func TestCDN(t *testing.T) {
 	}
 	if r := do(t, "GET", cdnLocation(t, lenient, "model.safetensors"), "Authorization", "Bearer hf_x"); r.status != 200 {
 		t.Errorf("WithCDNAuthRejected(false): %d", r.status)
+	}
+}
+
+func TestCDNURLExpires(t *testing.T) {
+	t.Parallel()
+	s, _ := newTiny(t, hubtest.WithCDNURLLifetime(0))
+	r := do(t, "GET", cdnLocation(t, s, "model.safetensors"))
+	if r.status != 403 || !strings.Contains(r.body, "expired") {
+		t.Errorf("expired URL: %d %q", r.status, r.body)
 	}
 }

@@ -58,6 +58,8 @@ type Fault struct {
 	Status int
 	// RetryAfter is sent as the Retry-After header of a Status answer.
 	RetryAfter string
+	// Header is added to the answer, such as RateLimit: "api";r=0;t=55.
+	Header http.Header
 	// Drop closes the connection once DropAfter bytes of the body are sent.
 	Drop      bool
 	DropAfter int64
@@ -130,6 +132,7 @@ type effects struct {
 	delay         time.Duration
 	status        int
 	retryAfter    string
+	header        http.Header
 	drop          bool
 	dropAfter     int64
 	rate          int64
@@ -165,6 +168,12 @@ func (fs *faultSet) take(host Host, r *http.Request, path string) effects {
 
 func (e *effects) merge(f Fault) {
 	e.delay += f.Delay
+	for k, v := range f.Header {
+		if e.header == nil {
+			e.header = http.Header{}
+		}
+		e.header[k] = append(e.header[k], v...)
+	}
 	if f.Status != 0 {
 		e.status, e.retryAfter = f.Status, f.RetryAfter
 	}

@@ -289,3 +289,17 @@ func TestWithoutRequestLog(t *testing.T) {
 		t.Errorf("kept %d requests, observed %+v", len(s.Requests()), seen)
 	}
 }
+
+func TestFaultHeadersAndCDNStatus(t *testing.T) {
+	t.Parallel()
+	s, _ := newTiny(t)
+	loc := cdnLocation(t, s, "model.safetensors")
+	s.AddFault(hubtest.Fault{Host: hubtest.Hub, Times: 1, Status: 429, Header: http.Header{"Ratelimit": {`"api";r=0;t=55`}}})
+	if r := do(t, "GET", s.URL+"/api/models/org/tiny"); r.status != 429 || r.header.Get("RateLimit") != `"api";r=0;t=55` {
+		t.Errorf("429: %d RateLimit %q", r.status, r.header.Get("RateLimit"))
+	}
+	s.AddFault(hubtest.Fault{Host: hubtest.CDN, Times: 1, Status: 503})
+	if r := do(t, "GET", loc); r.status != 503 || !strings.Contains(r.body, "<Error><Code>ServiceUnavailable</Code>") {
+		t.Errorf("CDN 503: %d %q", r.status, r.body)
+	}
+}

@@ -3,6 +3,7 @@ package hubtest
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -69,12 +70,19 @@ func (s *Server) recorded(host Host, h func(http.ResponseWriter, *http.Request, 
 			w.Header().Set("X-Request-Id", fmt.Sprintf("Root=1-%08x-%024x", s.reqID.Add(1), start.UnixNano()))
 		}
 		fx := s.faults.take(host, r, r.URL.Path)
+		for k, v := range fx.header {
+			w.Header()[k] = v
+		}
 		if fx.delay > 0 && !sleep(r, fx.delay) {
 			return
 		}
 		if fx.status != 0 {
 			if fx.retryAfter != "" {
 				w.Header().Set("Retry-After", fx.retryAfter)
+			}
+			if host == CDN {
+				writeCDNError(rw, r, fx.status, strings.ReplaceAll(http.StatusText(fx.status), " ", ""), http.StatusText(fx.status))
+				return
 			}
 			writeError(rw, r, &hubError{status: fx.status, message: http.StatusText(fx.status)})
 			return

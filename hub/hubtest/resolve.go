@@ -72,7 +72,7 @@ func (s *Server) resolveArgs(rp *repo, args []string) (*commit, []string) {
 // Hub, the redirect's own ETag and Content-Length describe its short body,
 // not the file.
 func (s *Server) redirectLFS(w http.ResponseWriter, r *http.Request, fx effects, f *file, name string) {
-	loc := s.cdnURL(f.sha256, name, time.Now().Add(time.Hour))
+	loc := s.cdnURL(f.sha256, name, time.Now().Add(s.cfg.urlLife))
 	body := "Found. Redirecting to " + loc
 	h := w.Header()
 	h.Set("Location", loc)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Server is a fake Hub and its CDN. Its methods are safe for concurrent use,
@@ -43,6 +44,7 @@ type config struct {
 	rejectAuth bool
 	observe    func(Request)
 	keepLog    bool
+	urlLife    time.Duration
 	dirs       []string
 }
 
@@ -74,6 +76,11 @@ func WithGzip(on bool) Option { return func(c *config) { c.gzip = on } }
 // default). Either way such requests are in Requests.
 func WithCDNAuthRejected(on bool) Option { return func(c *config) { c.rejectAuth = on } }
 
+// WithCDNURLLifetime sets how long the signed CDN URLs in LFS redirects stay
+// valid (an hour by default; under a second, they expire at once); the CDN
+// answers 403 to an expired one.
+func WithCDNURLLifetime(d time.Duration) Option { return func(c *config) { c.urlLife = d } }
+
 // WithRequestLog sets whether Requests keeps every request (the default).
 // A long-running mirror turns it off and watches requests WithObserver.
 func WithRequestLog(keep bool) Option { return func(c *config) { c.keepLog = keep } }
@@ -97,7 +104,7 @@ func NewServer(opts ...Option) *Server {
 // serve Handlers on addresses of your choice.
 func NewUnstartedServer(opts ...Option) *Server {
 	s := &Server{
-		cfg:    config{pageSize: 1000, gzip: true, rejectAuth: true, keepLog: true},
+		cfg:    config{pageSize: 1000, gzip: true, rejectAuth: true, keepLog: true, urlLife: time.Hour},
 		repos:  map[repoKey]*repo{},
 		moved:  map[repoKey]repoKey{},
 		blobs:  map[string]*file{},
