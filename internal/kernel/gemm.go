@@ -61,19 +61,20 @@ func checkBias(bias []float32, n int) {
 // one core: starting goroutines costs more than it saves.
 const serialWork = 1 << 18
 
-// run splits a job across the cores, by rows or by columns of C, whichever
-// packs less per core, and waits for it.
+// run spreads a job over the cores and waits for it: products read in place
+// (few rows, B transposed) split the columns of C evenly, the others share
+// one packed A and take chunks of columns as they come.
 func run(im *impl, j *gemmJob) {
 	t := runtime.GOMAXPROCS(0)
 	if t <= 1 || j.m*j.n*j.k < serialWork {
 		gemmSerial(im, j)
 		return
 	}
-	parts := splitJob(j, t)
-	if len(parts) == 1 {
-		gemmSerial(im, j)
+	if j.m > smallM || !j.b.trans || j.b.packed != nil {
+		gemmParallel(im, j, t, chunkFor(j.n, t))
 		return
 	}
+	parts := splitJob(j, t)
 	var wg sync.WaitGroup
 	for _, p := range parts[1:] {
 		wg.Add(1)

@@ -49,10 +49,12 @@ type gemmJob struct {
 }
 
 type workspace struct {
-	a    []float32
-	b    []float32
-	tile [mr * nr]float32
-	bias [nr]float32
+	a []float32
+	// shared holds all of a packed A read by every worker of gemmParallel.
+	shared []float32
+	b      []float32
+	tile   [mr * nr]float32
+	bias   [nr]float32
 }
 
 // workspaces is a free list of packing buffers. Unlike a sync.Pool it keeps
@@ -134,7 +136,7 @@ func gemmSerial(im *impl, j *gemmJob) {
 			for ic := 0; ic < j.m; ic += mcMax {
 				mc := min(mcMax, j.m-ic)
 				im.packA(ws.a, j.a[ic*j.lda+pc:], j.lda, mc, kc, j.alpha)
-				macro(im, ws, kc, mc, nc, bp, stride, j.c[ic*j.ldc+jc:], j.ldc, bias, load)
+				macro(im, ws, kc, mc, nc, ws.a, bp, stride, j.c[ic*j.ldc+jc:], j.ldc, bias, load)
 			}
 		}
 	}
@@ -153,7 +155,7 @@ func (j *gemmJob) panelB(im *impl, ws *workspace, jc, pc, kc, nc int) ([]float32
 
 // macro multiplies a packed mc×kc block of A by a packed kc×nc panel of B into
 // C, tile by tile; tiles cut by the edges of C go through ws.tile.
-func macro(im *impl, ws *workspace, kc, mc, nc int, bp []float32, stride int, c []float32, ldc int, bias []float32, load bool) {
+func macro(im *impl, ws *workspace, kc, mc, nc int, ap, bp []float32, stride int, c []float32, ldc int, bias []float32, load bool) {
 	for jr := 0; jr < nc; jr += nr {
 		w := min(nr, nc-jr)
 		b := bp[jr/nr*stride:]
@@ -169,7 +171,7 @@ func macro(im *impl, ws *workspace, kc, mc, nc int, bp []float32, stride int, c 
 		}
 		for ir := 0; ir < mc; ir += mr {
 			h := min(mr, mc-ir)
-			a := ws.a[ir*kc:]
+			a := ap[ir*kc:]
 			if h == mr && w == nr {
 				im.micro(kc, a, b, c[ir*ldc+jr:], ldc, bs, load)
 				continue

@@ -60,6 +60,14 @@ func gemmVariants() map[string]gemmFunc {
 		v[im.name+"/serial"] = func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
 			gemmSerial(im, job(tc, a, lda, b, ldb, c, ldc, bias))
 		}
+		v[im.name+"/parallel"] = func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+			j := job(tc, a, lda, b, ldb, c, ldc, bias)
+			if j.m == 0 || j.n == 0 || j.k == 0 {
+				gemmSerial(im, j)
+				return
+			}
+			gemmParallel(im, j, 3, nr)
+		}
 		v[im.name+"/split"] = func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
 			j := job(tc, a, lda, b, ldb, c, ldc, bias)
 			parts := splitJob(j, 3)
