@@ -89,3 +89,27 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSampleStep times the logits processing and sampling of one token
+// over GPT-2's vocabulary (repetition penalty, temperature, top-k 50,
+// top-p 0.9), the work generation adds to each decoding step.
+func BenchmarkSampleStep(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	logits := make([]float32, 50257)
+	for i := range logits {
+		logits[i] = float32(r.NormFloat64() * 3)
+	}
+	ids := benchPrompt(64)
+	g := GenerationConfig{DoSample: true, Temperature: 0.8, TopK: 50, TopP: 0.9, RepetitionPenalty: 1.2, Rand: r}
+	p := newPicker(&g)
+	scores := make([]float32, len(logits))
+	for b.Loop() {
+		copy(scores, logits)
+		if err := p.process(scores, ids, 10); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := p.pick(scores); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

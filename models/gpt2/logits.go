@@ -24,6 +24,7 @@ type picker struct {
 	minKeep int         // transformers' min_tokens_to_keep: 1 without beams
 	idx     []int       // scratch: candidate ids
 	probs   []float64   // scratch: probabilities
+	heap    []float32   // scratch: top-k
 	seen    map[int]int // scratch: ids already penalised
 }
 
@@ -95,7 +96,10 @@ func (p *picker) topK(scores []float32, k int) {
 	if k >= len(scores) {
 		return
 	}
-	kth := kthLargest(scores, k, p.scratchProbs(len(scores)))
+	if cap(p.heap) < k {
+		p.heap = make([]float32, 0, k)
+	}
+	kth := kthLargest(scores, k, p.heap)
 	for i, s := range scores {
 		if s < kth {
 			scores[i] = negInf
@@ -113,7 +117,9 @@ func (p *picker) topP(scores []float32, topP float64) {
 	for i, s := range scores {
 		if s > negInf {
 			p.idx = append(p.idx, i)
-			mx = max(mx, s)
+			if s > mx {
+				mx = s
+			}
 		}
 	}
 	slices.SortStableFunc(p.idx, func(a, b int) int { return cmp.Compare(scores[a], scores[b]) })
@@ -139,7 +145,9 @@ func (p *picker) pick(scores []float32) (int, error) {
 	}
 	mx := negInf
 	for _, s := range scores {
-		mx = max(mx, s)
+		if s > mx {
+			mx = s
+		}
 	}
 	if math.IsInf(float64(mx), 0) {
 		return 0, ErrScores
@@ -147,8 +155,11 @@ func (p *picker) pick(scores []float32) (int, error) {
 	probs := p.scratchProbs(len(scores))
 	var sum float64
 	for i, s := range scores {
-		probs[i] = math.Exp(float64(s - mx))
-		sum += probs[i]
+		probs[i] = 0
+		if s > negInf {
+			probs[i] = math.Exp(float64(s - mx))
+			sum += probs[i]
+		}
 	}
 	u := p.rnd.Float64() * sum
 	last := 0
@@ -183,37 +194,37 @@ func argmax(scores []float32) int {
 	return best
 }
 
-// kthLargest returns the k-th largest of scores (1-based), using buf as
-// scratch: an average-linear quickselect.
-func kthLargest(scores []float32, k int, buf []float64) float32 {
-	for i, s := range scores {
-		buf[i] = float64(s)
+// kthLargest returns the k-th largest of scores (1-based) in one pass,
+// keeping the k largest seen so far in heap, a min-heap (scratch of any
+// capacity).
+func kthLargest(scores []float32, k int, heap []float32) float32 {
+	heap = append(heap[:0], scores[:k]...)
+	for i := k/2 - 1; i >= 0; i-- {
+		siftDown(heap, i)
 	}
-	lo, hi, want := 0, len(buf)-1, k-1 // want: index in descending order
-	for lo < hi {
-		pivot := buf[(lo+hi)/2]
-		i, j := lo, hi
-		for i <= j {
-			for buf[i] > pivot {
-				i++
-			}
-			for buf[j] < pivot {
-				j--
-			}
-			if i <= j {
-				buf[i], buf[j] = buf[j], buf[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case want <= j:
-			hi = j
-		case want >= i:
-			lo = i
-		default:
-			return float32(buf[want])
+	for _, s := range scores[k:] {
+		if s > heap[0] {
+			heap[0] = s
+			siftDown(heap, 0)
 		}
 	}
-	return float32(buf[want])
+	return heap[0]
+}
+
+// siftDown restores the min-heap order below i.
+func siftDown(h []float32, i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		if r := l + 1; r < len(h) && h[r] < h[l] {
+			l = r
+		}
+		if h[i] <= h[l] {
+			return
+		}
+		h[i], h[l] = h[l], h[i]
+		i = l
+	}
 }

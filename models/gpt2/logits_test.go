@@ -173,7 +173,7 @@ func TestKthLargest(t *testing.T) {
 		sorted := slices.Clone(v)
 		slices.Sort(sorted)
 		want := sorted[n-k]
-		if got := kthLargest(v, k, make([]float64, n)); got != want {
+		if got := kthLargest(v, k, nil); got != want {
 			t.Fatalf("kthLargest(%v, %d) = %v, want %v", v, k, got, want)
 		}
 	}
