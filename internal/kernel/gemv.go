@@ -3,6 +3,7 @@ package kernel
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Gemv computes y = alpha·x·op(B) + beta·y + bias for one row x of k values:
@@ -28,7 +29,8 @@ type gemvJob struct {
 	bias  []float32
 }
 
-// runGemv splits the outputs of j across the cores, in multiples of nr.
+// runGemv spreads the outputs of j over the cores in chunks of whole panels
+// (about four per core), taken as they come.
 func runGemv(im *impl, j *gemvJob) {
 	if j.n == 0 {
 		return
@@ -38,16 +40,26 @@ func runGemv(im *impl, j *gemvJob) {
 		gemvRange(im, j, 0, j.n)
 		return
 	}
-	step := roundUp(ceilDiv(j.n, t), nr)
+	chunk := roundUp(ceilDiv(j.n, 4*t), nr)
+	var next atomic.Int64
+	work := func() {
+		for {
+			lo := int(next.Add(1)-1) * chunk
+			if lo >= j.n {
+				return
+			}
+			gemvRange(im, j, lo, min(lo+chunk, j.n))
+		}
+	}
 	var wg sync.WaitGroup
-	for lo := step; lo < j.n; lo += step {
+	for w := 1; w < t; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			gemvRange(im, j, lo, min(lo+step, j.n))
+			work()
 		}()
 	}
-	gemvRange(im, j, 0, min(step, j.n))
+	work()
 	wg.Wait()
 }
 

@@ -4,7 +4,7 @@ import "testing"
 
 func gemvCases() []gemmCase {
 	var cases []gemmCase
-	for _, d := range [][2]int{{1, 1}, {3, 17}, {37, 9}, {100, 300}, {4100, 5}, {2304, 64}, {5, 4101}, {64, 0}, {1, 59}, {30, 7}, {70, 3}, {3, 2}} {
+	for _, d := range [][2]int{{1, 1}, {3, 17}, {37, 9}, {100, 300}, {4100, 5}, {2304, 64}, {5, 4101}, {64, 0}, {1, 59}, {30, 7}, {70, 3}, {3, 2}, {700, 401}} {
 		for _, tb := range []bool{false, true} {
 			cases = append(cases,
 				gemmCase{tb, 1, d[0], d[1], 0, 0, 0, 1, 0},
