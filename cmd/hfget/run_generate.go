@@ -95,7 +95,11 @@ func loadGPT2(ctx context.Context, e *env, model string) (*gpt2.Pipeline, error)
 			return nil, err
 		}
 		fmt.Fprintf(e.stderr, "hfget run: fetching %s\n", model)
-		p, err = gpt2.LoadRepo(ctx, c, model, nil)
+		p, err = gpt2.LoadRepo(ctx, c, model, &hub.SnapshotOptions{Progress: func(ev hub.ProgressEvent) {
+			if ev.Kind == hub.Completed && ev.Err == nil && !ev.Cached {
+				fmt.Fprintf(e.stderr, "hfget run: %s (%.1f MB)\n", ev.File, float64(ev.Size)/1e6)
+			}
+		}})
 	}
 	if err != nil {
 		return nil, err
