@@ -1,6 +1,9 @@
 package tokenizer
 
-import "fmt"
+import (
+	"fmt"
+	"sync/atomic"
+)
 
 // bpe is the byte-pair-encoding model: a word starts as its characters (or, after the ByteLevel
 // pre-tokenizer, its bytes), and the adjacent pair with the lowest merge rank is merged until no
@@ -23,8 +26,8 @@ type bpe struct {
 	// byteSym holds the symbol of each byte in the byte-level alphabet, -1 if absent.
 	byteSym [256]int32
 	cache   [2]*wordCache // plain, byte-level
-	// work counts merge steps, for the tests that check linear time.
-	work *int64
+	// mergeSteps, when set, counts the merge candidates taken off the heap (tests of linear time).
+	mergeSteps *atomic.Int64
 }
 
 // symbol is one piece of a word being merged.
@@ -34,17 +37,23 @@ type symbol struct {
 	size       int32 // bytes of the split it covers; 0 once merged into its left neighbour
 }
 
-// mergeItem is a candidate merge of the symbol at pos with its right neighbour.
+// mergeItem is a candidate merge of the symbol at pos with its right neighbour; key is
+// rank<<32 | pos, so that one comparison orders by rank, then position.
 type mergeItem struct {
-	rank, pos, newID int32
+	key   uint64
+	newID int32
 }
+
+func newMergeItem(rank, pos, newID int32) mergeItem {
+	return mergeItem{key: uint64(uint32(rank))<<32 | uint64(uint32(pos)), newID: newID}
+}
+
+func (it mergeItem) pos() int32 { return int32(uint32(it.key)) }
 
 // mergeHeap is a binary min-heap on (rank, pos).
 type mergeHeap []mergeItem
 
-func (h mergeHeap) less(i, j int) bool {
-	return h[i].rank < h[j].rank || (h[i].rank == h[j].rank && h[i].pos < h[j].pos)
-}
+func (h mergeHeap) less(i, j int) bool { return h[i].key < h[j].key }
 
 func (h *mergeHeap) push(it mergeItem) {
 	*h = append(*h, it)
@@ -264,14 +273,15 @@ func (m *bpe) mergeAll(w *workspace, syms []symbol) []symbol {
 	h := w.heap[:0]
 	for i := 0; i+1 < len(syms); i++ {
 		if v, ok := m.merges[pairKey(syms[i].id, syms[i+1].id)]; ok {
-			h.push(mergeItem{rank: int32(v >> 32), pos: int32(i), newID: int32(uint32(v))})
+			h.push(newMergeItem(int32(v>>32), int32(i), int32(uint32(v))))
 		}
 	}
 	steps := int64(0)
 	for len(h) > 0 {
 		top := h.pop()
 		steps++
-		cur := &syms[top.pos]
+		pos := top.pos()
+		cur := &syms[pos]
 		if cur.next < 0 { // removed, or the last symbol
 			continue
 		}
@@ -285,23 +295,23 @@ func (m *bpe) mergeAll(w *workspace, syms []symbol) []symbol {
 		syms[cur.next].next = removedSymbol
 		cur.next = right.next
 		if right.next >= 0 {
-			syms[right.next].prev = top.pos
+			syms[right.next].prev = pos
 		}
 		if cur.prev >= 0 {
 			p := syms[cur.prev]
 			if v, ok := m.merges[pairKey(p.id, cur.id)]; ok {
-				h.push(mergeItem{rank: int32(v >> 32), pos: cur.prev, newID: int32(uint32(v))})
+				h.push(newMergeItem(int32(v>>32), cur.prev, int32(uint32(v))))
 			}
 		}
 		if cur.next >= 0 {
 			if v, ok := m.merges[pairKey(cur.id, syms[cur.next].id)]; ok {
-				h.push(mergeItem{rank: int32(v >> 32), pos: top.pos, newID: int32(uint32(v))})
+				h.push(newMergeItem(int32(v>>32), pos, int32(uint32(v))))
 			}
 		}
 	}
 	w.heap = h
-	if m.work != nil {
-		*m.work += steps
+	if m.mergeSteps != nil {
+		m.mergeSteps.Add(steps)
 	}
 	return syms
 }

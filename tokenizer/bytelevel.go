@@ -71,45 +71,55 @@ func gpt2Class(b []byte) (uint8, int) {
 	return gpt2ClassSlow(r), size
 }
 
-// gpt2Next returns the end of the GPT-2 pre-token that starts at b[i] (i < len(b)). It runs the
-// pattern's alternatives in order, with the (?!\S) lookahead done by hand; it reads each byte a
-// bounded number of times, so a whole text is split in linear time.
+// gpt2Next returns the end of the GPT-2 pre-token that starts at b[i] (i < len(b)).
 func gpt2Next(b []byte, i int) int {
+	end, _ := gpt2Scan(b, i)
+	return end
+}
+
+// gpt2Scan runs the pattern's alternatives in order at b[i], with the (?!\S) lookahead done by
+// hand, and returns the end of the pre-token and the number of characters it read: at most the
+// token's and one more, so a whole text is split in linear time.
+func gpt2Scan(b []byte, i int) (end, steps int) {
 	if b[i] == '\'' && i+1 < len(b) {
 		switch b[i+1] {
 		case 's', 't', 'm', 'd':
-			return i + 2
+			return i + 2, 2
 		case 'r', 'v':
 			if i+2 < len(b) && b[i+2] == 'e' {
-				return i + 3
+				return i + 3, 3
 			}
 		case 'l':
 			if i+2 < len(b) && b[i+2] == 'l' {
-				return i + 3
+				return i + 3, 3
 			}
 		}
 	}
 	class, size := gpt2Class(b[i:])
+	steps = 1
 	j := i + size
 	if b[i] == ' ' && j < len(b) {
+		steps++
 		if c2, s2 := gpt2Class(b[j:]); c2 != gSpace {
 			class, j = c2, j+s2
 		}
 	}
 	if class != gSpace {
 		for j < len(b) {
+			steps++
 			c, s := gpt2Class(b[j:])
 			if c != class {
 				break
 			}
 			j += s
 		}
-		return j
+		return j, steps
 	}
 	// A run of whitespace: \s+(?!\S) takes all of it at the end of the text, else all but its
 	// last character; a single whitespace character before a non-space is \s+.
 	last := i
 	for j < len(b) {
+		steps++
 		c, s := gpt2Class(b[j:])
 		if c != gSpace {
 			break
@@ -118,9 +128,9 @@ func gpt2Next(b []byte, i int) int {
 		j += s
 	}
 	if j == len(b) || last == i {
-		return j
+		return j, steps
 	}
-	return last
+	return last, steps
 }
 
 // decodeByteLevel appends the bytes the byte-level characters of token stand for; a token with a

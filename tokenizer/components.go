@@ -422,6 +422,9 @@ func (p jparser) truncation(raw json.RawMessage) (*truncationConfig, error) {
 	return c, nil
 }
 
+// maxPadding bounds the padded length a tokenizer.json may ask for.
+const maxPadding = 1 << 20
+
 func (p jparser) padding(raw json.RawMessage) (*paddingConfig, error) {
 	if isNull(raw) {
 		return nil, nil
@@ -447,7 +450,7 @@ func (p jparser) padding(raw json.RawMessage) (*paddingConfig, error) {
 	}
 	switch {
 	case json.Unmarshal(pj.Strategy, &s) == nil && s == "BatchLongest":
-	case json.Unmarshal(pj.Strategy, &fixed) == nil && fixed.Fixed != nil && *fixed.Fixed > 0:
+	case json.Unmarshal(pj.Strategy, &fixed) == nil && fixed.Fixed != nil && *fixed.Fixed > 0 && *fixed.Fixed <= maxPadding:
 		c.length = *fixed.Fixed
 	default:
 		return nil, p.errf("padding.strategy", "want \"BatchLongest\" or {\"Fixed\": n}, got %s", truncateJSON(pj.Strategy))
@@ -460,8 +463,8 @@ func (p jparser) padding(raw json.RawMessage) (*paddingConfig, error) {
 		return nil, p.errf("padding.direction", "want Left or Right, got %q", pj.Direction)
 	}
 	if pj.Multiple != nil {
-		if *pj.Multiple < 0 {
-			return nil, p.errf("padding.pad_to_multiple_of", "negative")
+		if *pj.Multiple < 0 || *pj.Multiple > maxPadding {
+			return nil, p.errf("padding.pad_to_multiple_of", "want 0 to %d, got %d", maxPadding, *pj.Multiple)
 		}
 		c.multiple = *pj.Multiple
 	}
