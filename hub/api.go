@@ -175,29 +175,45 @@ func (c *Client) ListFiles(ctx context.Context, repoID string, opts *ListFilesOp
 			return nil, fmt.Errorf("%w: listing of %s loops over its pages", ErrBadResponse, repoID)
 		}
 		seen[next] = true
-		var entries []struct {
-			Type string `json:"type"`
-			RepoFile
-		}
-		h, err := c.getJSON(ctx, next, &entries)
+		var raw json.RawMessage
+		h, err := c.getJSON(ctx, next, &raw)
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range entries {
-			if err := checkRelPath(e.Path); err != nil {
-				return nil, fmt.Errorf("hub: listing of %s: %w", repoID, err)
-			}
-			if e.Type != "file" {
-				continue
-			}
-			if e.Size < 0 || (e.LFS != nil && e.LFS.Size < 0) {
-				return nil, fmt.Errorf("%w: listing of %s: negative size for %q", ErrBadResponse, repoID, e.Path)
-			}
-			files = append(files, e.RepoFile)
+		entries, err := decodeTreePage(raw)
+		if err != nil {
+			return nil, fmt.Errorf("hub: listing of %s: %w", repoID, err)
 		}
+		files = append(files, entries...)
 		if next, err = c.nextPage(next, h); err != nil {
 			return nil, err
 		}
+	}
+	return files, nil
+}
+
+// decodeTreePage reads one page of a tree listing: its files (folders are
+// skipped), each path checked.
+func decodeTreePage(data []byte) ([]RepoFile, error) {
+	var entries []struct {
+		Type string `json:"type"`
+		RepoFile
+	}
+	if err := json.Unmarshal(data, &entries); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadResponse, err)
+	}
+	var files []RepoFile
+	for _, e := range entries {
+		if err := checkRelPath(e.Path); err != nil {
+			return nil, err
+		}
+		if e.Type != "file" {
+			continue
+		}
+		if e.Size < 0 || (e.LFS != nil && e.LFS.Size < 0) {
+			return nil, fmt.Errorf("%w: negative size for %q", ErrBadResponse, e.Path)
+		}
+		files = append(files, e.RepoFile)
 	}
 	return files, nil
 }
