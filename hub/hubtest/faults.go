@@ -60,7 +60,12 @@ type Fault struct {
 	RetryAfter string
 	// Header is added to the answer, such as RateLimit: "api";r=0;t=55.
 	Header http.Header
-	// Drop closes the connection once DropAfter bytes of the body are sent.
+	// Reset closes the connection without answering: a network error, also
+	// for HEAD requests. Go's transport silently retries a GET or HEAD once
+	// when this happens on a reused connection.
+	Reset bool
+	// Drop closes the connection once DropAfter bytes of the body are sent
+	// (never, if the body is shorter).
 	Drop      bool
 	DropAfter int64
 	// BytesPerSecond limits the body's rate, per response (so per
@@ -133,6 +138,7 @@ type effects struct {
 	status        int
 	retryAfter    string
 	header        http.Header
+	reset         bool
 	drop          bool
 	dropAfter     int64
 	rate          int64
@@ -177,6 +183,7 @@ func (e *effects) merge(f Fault) {
 	if f.Status != 0 {
 		e.status, e.retryAfter = f.Status, f.RetryAfter
 	}
+	e.reset = e.reset || f.Reset
 	if f.Drop {
 		e.drop, e.dropAfter = true, f.DropAfter
 	}

@@ -303,3 +303,17 @@ func TestFaultHeadersAndCDNStatus(t *testing.T) {
 		t.Errorf("CDN 503: %d %q", r.status, r.body)
 	}
 }
+
+func TestFaultReset(t *testing.T) {
+	t.Parallel()
+	s, _ := newTiny(t)
+	h := s.AddFault(hubtest.Fault{Method: "HEAD", Path: "config.json", Times: 1, Reset: true})
+	req, _ := http.NewRequest("HEAD", s.URL+"/org/tiny/resolve/main/config.json", nil)
+	if resp, err := rawClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("a reset HEAD got %d", resp.StatusCode)
+	}
+	if r := do(t, "HEAD", s.URL+"/org/tiny/resolve/main/config.json"); r.status != 200 || h.Hits() != 1 {
+		t.Errorf("after the reset: %d, %d hits", r.status, h.Hits())
+	}
+}

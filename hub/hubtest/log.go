@@ -76,6 +76,9 @@ func (s *Server) recorded(host Host, h func(http.ResponseWriter, *http.Request, 
 		if fx.delay > 0 && !sleep(r, fx.delay) {
 			return
 		}
+		if fx.reset {
+			panic(http.ErrAbortHandler) // the server closes the connection
+		}
 		if fx.status != 0 {
 			if fx.retryAfter != "" {
 				w.Header().Set("Retry-After", fx.retryAfter)
