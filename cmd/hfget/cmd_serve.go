@@ -23,6 +23,7 @@ type serveOptions struct {
 	addr     string
 	cdnAddr  string
 	basePath string
+	cdnURL   string
 }
 
 func runServe(ctx context.Context, e *env, args []string) int {
@@ -32,6 +33,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address of the Hub (the endpoint to put in HF_ENDPOINT)")
 	fs.StringVar(&o.cdnAddr, "cdn-addr", "localhost:8081", "address of the CDN serving LFS files; its host name must differ from the Hub's")
 	fs.StringVar(&o.basePath, "base-path", "", "path to mount the Hub under, e.g. /mirror")
+	fs.StringVar(&o.cdnURL, "cdn-url", "", "URL clients reach the CDN at, when it is not http://<cdn-addr> (a mirror shared on a network)")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: hfget serve DIR [--addr 127.0.0.1:8080] [--cdn-addr localhost:8081]")
 		fmt.Fprintln(e.stderr, "\nServes DIR as a Hugging Face Hub: owner/name/... folders (datasets/owner/name/...,")
@@ -101,11 +103,14 @@ func serve(ctx context.Context, e *env, o serveOptions) error {
 	}
 	defer cdnLn.Close()
 	hubURL, cdnURL := listenURL(o.addr, hubLn, "127.0.0.1"), listenURL(o.cdnAddr, cdnLn, "localhost")
+	if o.cdnURL != "" {
+		cdnURL = o.cdnURL
+	}
 	if hostOf(hubURL) == hostOf(cdnURL) {
 		fmt.Fprintf(e.stderr, "hfget serve: warning: the Hub and the CDN share the host name %s; clients may send tokens to the CDN\n", hostOf(hubURL))
 	}
 	hub, cdn := s.Handlers(hubURL, cdnURL)
-	fmt.Fprintf(e.stderr, "serving %d repos from %s (CDN at %s)\n", len(s.Repos()), o.dir, s.CDNURL)
+	fmt.Fprintf(e.stderr, "serving %d repos from %s (CDN at %s); point clients at it with HF_ENDPOINT=%s\n", len(s.Repos()), o.dir, s.CDNURL, s.URL)
 	fmt.Fprintln(e.stdout, s.URL)
 
 	servers := []*http.Server{{Handler: hub, ReadHeaderTimeout: 10 * time.Second}, {Handler: cdn, ReadHeaderTimeout: 10 * time.Second}}

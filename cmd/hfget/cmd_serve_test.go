@@ -137,6 +137,23 @@ func TestServeBasePath(t *testing.T) {
 	}
 }
 
+func TestServeCDNURL(t *testing.T) {
+	t.Parallel()
+	endpoint, _, stop := startServe(t, "--addr", "127.0.0.1:0", "--cdn-addr", "localhost:0", "--cdn-url", "http://cdn.mirror.example:9000/", filepath.Join("..", "..", "testdata", "hub"))
+	req, _ := http.NewRequest("HEAD", endpoint+"/hfgo/tiny-bert/resolve/main/model.safetensors", nil)
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != 302 || !strings.HasPrefix(loc, "http://cdn.mirror.example:9000/repos/") {
+		t.Errorf("%d Location %q", resp.StatusCode, loc)
+	}
+	if code := stop(); code != exitOK {
+		t.Errorf("exit %d", code)
+	}
+}
+
 func TestServeWarnsOnSharedHostName(t *testing.T) {
 	t.Parallel()
 	_, stderr, stop := startServe(t, "--addr", "127.0.0.1:0", "--cdn-addr", "127.0.0.1:0", filepath.Join("..", "..", "testdata", "hub"))
