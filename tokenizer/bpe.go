@@ -329,6 +329,9 @@ type bpeOptions struct {
 	// legacy: a merge whose strings are not in the vocabulary still merges (GPT2Tokenizer works
 	// on strings), and its result comes out as the unknown token; otherwise it is an error.
 	legacy bool
+	// vocabField and mergeField name the vocabulary and the i-th merge in error messages.
+	vocabField string
+	mergeField func(i int) string
 }
 
 // cacheBits sets the size of the word caches: 2^16 slots.
@@ -338,7 +341,7 @@ const cacheBits = 16
 func newBPE(path string, ids map[string]int32, merges [][2]string, o bpeOptions) (*bpe, error) {
 	v, err := newVocabulary(ids)
 	if err != nil {
-		return nil, fileErr(path, "vocab", ErrInvalid, "%v", err)
+		return nil, fileErr(path, o.vocabField, ErrInvalid, "%v", err)
 	}
 	m := &bpe{
 		vocabulary:   v,
@@ -372,7 +375,7 @@ func newBPE(path string, ids map[string]int32, merges [][2]string, o bpeOptions)
 		if pair[0] == "" || pair[1] == "" {
 			continue
 		}
-		field := fmt.Sprintf("merges[%d]", rank)
+		field := o.mergeField(rank)
 		a, err := sym(pair[0], field)
 		if err != nil {
 			return nil, err

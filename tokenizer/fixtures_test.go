@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -41,13 +42,29 @@ func readJSON(t testing.TB, path string, v any) {
 	}
 }
 
+// loaded memoizes the fixture tokenizers: a Tokenizer is immutable and safe to share.
+var loaded sync.Map // path -> *loadResult
+
+type loadResult struct {
+	once sync.Once
+	tk   *Tokenizer
+	err  error
+}
+
+func memoLoad(t testing.TB, path string, load func(string) (*Tokenizer, error)) *Tokenizer {
+	t.Helper()
+	v, _ := loaded.LoadOrStore(path, &loadResult{})
+	r := v.(*loadResult)
+	r.once.Do(func() { r.tk, r.err = load(path) })
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r.tk
+}
+
 func loadDir(t testing.TB, dir string) *Tokenizer {
 	t.Helper()
-	tk, err := Load(filepath.Join(fixtures, dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tk
+	return memoLoad(t, filepath.Join(fixtures, dir), Load)
 }
 
 var emptyAsNil = cmpopts.EquateEmpty()

@@ -7,44 +7,19 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"testing/fstest"
 	"unicode/utf8"
 )
 
-var (
-	fuzzOnce       sync.Once
-	fuzzTokenizers map[string]*Tokenizer
-	fuzzErr        error
-)
-
-// fuzzSet loads the four fixture tokenizers once.
+// fuzzSet returns the four fixture tokenizers.
 func fuzzSet(t testing.TB) map[string]*Tokenizer {
-	fuzzOnce.Do(func() {
-		fuzzTokenizers = map[string]*Tokenizer{}
-		for name, load := range map[string]func() (*Tokenizer, error){
-			"bert legacy": func() (*Tokenizer, error) { return Load(filepath.Join(fixtures, "bert")) },
-			"gpt2 legacy": func() (*Tokenizer, error) { return Load(filepath.Join(fixtures, "gpt2")) },
-			"bert json": func() (*Tokenizer, error) {
-				return LoadFile(filepath.Join(fixtures, "tokenizer_json", "bert-base-uncased.tokenizer.json"))
-			},
-			"gpt2 json": func() (*Tokenizer, error) {
-				return LoadFile(filepath.Join(fixtures, "tokenizer_json", "gpt2.tokenizer.json"))
-			},
-		} {
-			tk, err := load()
-			if err != nil {
-				fuzzErr = err
-				return
-			}
-			fuzzTokenizers[name] = tk
-		}
-	})
-	if fuzzErr != nil {
-		t.Fatal(fuzzErr)
+	return map[string]*Tokenizer{
+		"bert legacy": loadDir(t, "bert"),
+		"gpt2 legacy": loadDir(t, "gpt2"),
+		"bert json":   loadJSONFixture(t, "bert-base-uncased.tokenizer.json"),
+		"gpt2 json":   loadJSONFixture(t, "gpt2.tokenizer.json"),
 	}
-	return fuzzTokenizers
 }
 
 // fixtureTexts returns the strings of the tokenizer fixtures.

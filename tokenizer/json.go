@@ -230,11 +230,18 @@ func (p jparser) model(raw json.RawMessage) (model, error) {
 			typ = "WordPiece"
 		}
 	}
+	switch typ {
+	case "WordPiece", "BPE":
+	case "":
+		return nil, p.errf("model.type", "missing")
+	default:
+		return nil, p.unsupported("model.type", "model %s (supported: WordPiece, BPE)", typ)
+	}
 	var vocab map[string]int32
 	if err := p.get(m, "model", "vocab", &vocab); err != nil {
 		return nil, err
 	}
-	if len(vocab) == 0 && (typ == "BPE" || typ == "WordPiece") {
+	if len(vocab) == 0 {
 		return nil, p.errf("model.vocab", "missing or empty")
 	}
 	switch typ {
@@ -254,12 +261,9 @@ func (p jparser) model(raw json.RawMessage) (model, error) {
 			return nil, p.errf("model.vocab", "%v", err)
 		}
 		return newWordPiece(v, unk, prefix, maxChars), nil
-	case "BPE":
+	default:
 		return p.bpeModel(m, vocab)
-	case "":
-		return nil, p.errf("model.type", "missing")
 	}
-	return nil, p.unsupported("model.type", "model %s (supported: WordPiece, BPE)", typ)
 }
 
 func (p jparser) bpeModel(m map[string]json.RawMessage, vocab map[string]int32) (model, error) {
@@ -303,6 +307,8 @@ func (p jparser) bpeModel(m map[string]json.RawMessage, vocab map[string]int32) 
 		}
 		merges[i] = [2]string{pair[0], pair[1]}
 	}
+	o.vocabField = "model.vocab"
+	o.mergeField = func(i int) string { return fmt.Sprintf("model.merges[%d]", i) }
 	bm, err := newBPE(p.path, vocab, merges, o)
 	if err != nil {
 		return nil, err

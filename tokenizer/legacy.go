@@ -245,6 +245,12 @@ func loadBERT(f folder, cfg *tokenizerConfig) (*Tokenizer, error) {
 	if err != nil {
 		return nil, err
 	}
+	// An unknown token missing from vocab.txt is an added token, as BertTokenizer makes it.
+	for _, at := range added {
+		if at.Content == wp.unk && wp.unkID < 0 {
+			wp.unkID = int32(at.ID)
+		}
+	}
 	t := &Tokenizer{
 		model:     wp,
 		legacy:    true,
@@ -322,7 +328,10 @@ func loadGPT2(f folder, cfg *tokenizerConfig) (*Tokenizer, error) {
 			cfg.special[name] = AddedToken{Content: "<|endoftext|>"}
 		}
 	}
-	m, err := newBPE(vpath, ids, merges, bpeOptions{unk: cfg.special["unk_token"].Content, legacy: true})
+	m, err := newBPE(vpath, ids, merges, bpeOptions{
+		unk: cfg.special["unk_token"].Content, legacy: true,
+		mergeField: func(i int) string { return fmt.Sprintf("merges.txt line %d", i+2) },
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -48,7 +49,10 @@ func TestGPT2ScannerLinear(t *testing.T) {
 
 func TestBPEMergesLinear(t *testing.T) {
 	t.Parallel()
-	tk := loadJSONFixture(t, "gpt2.tokenizer.json")
+	tk, err := LoadFile(filepath.Join(fixtures, "tokenizer_json", "gpt2.tokenizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	m := tk.model.(*bpe)
 	var steps atomic.Int64
 	m.mergeSteps = &steps

@@ -29,11 +29,7 @@ type rustFixture struct {
 
 func loadJSONFixture(t testing.TB, name string) *Tokenizer {
 	t.Helper()
-	tk, err := LoadFile(filepath.Join(fixtures, "tokenizer_json", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tk
+	return memoLoad(t, filepath.Join(fixtures, "tokenizer_json", name), LoadFile)
 }
 
 func TestTokenizerJSONMatchesRust(t *testing.T) {

@@ -177,5 +177,5 @@ func (m *wordPiece) unknown(n int, out []tok) ([]tok, error) {
 	if m.unkID < 0 {
 		return out, fmt.Errorf("%w: WordPiece unk_token %q is not in the vocabulary", ErrInvalid, m.unk)
 	}
-	return append(out, tok{id: m.unkID, end: int32(n)}), nil
+	return append(out, tok{id: m.unkID, end: int32(n), text: m.unk}), nil
 }
