@@ -29,13 +29,27 @@ func (p *Pipeline) Classify(ctx context.Context, text string) ([]LabelScore, err
 
 // ClassifyBatch runs Classify on each text.
 func (p *Pipeline) ClassifyBatch(ctx context.Context, texts []string) ([][]LabelScore, error) {
+	return p.classify(ctx, texts, nil)
+}
+
+// ClassifyPairs scores the labels of each pair of texts (first[i],
+// second[i]) encoded together, as a cross-encoder or an NLI model reads
+// them ([CLS] a [SEP] b [SEP]).
+func (p *Pipeline) ClassifyPairs(ctx context.Context, first, second []string) ([][]LabelScore, error) {
+	if len(first) != len(second) {
+		return nil, fmt.Errorf("%w: %d first texts, %d second texts", ErrInput, len(first), len(second))
+	}
+	return p.classify(ctx, first, second)
+}
+
+func (p *Pipeline) classify(ctx context.Context, texts, pairs []string) ([][]LabelScore, error) {
 	cl := p.Model.Classifier
 	if cl == nil || cl.PerToken {
 		return nil, fmt.Errorf("%w: no sequence classifier (classifier with BertForSequenceClassification)", ErrNoHead)
 	}
 	labels := p.Model.Config.Labels
 	out := make([][]LabelScore, len(texts))
-	err := p.run(ctx, texts, func(b *batch) error {
+	err := p.run(ctx, texts, pairs, func(b *batch) error {
 		logits, err := p.Model.ClassifierLogits(b.out)
 		if err != nil {
 			return err
@@ -116,7 +130,7 @@ func (p *Pipeline) ClassifyTokensBatch(ctx context.Context, texts []string) ([][
 	}
 	labels := p.Model.Config.Labels
 	out := make([][]TokenLabel, len(texts))
-	err := p.run(ctx, texts, func(b *batch) error {
+	err := p.run(ctx, texts, nil, func(b *batch) error {
 		logits, err := p.Model.ClassifierLogits(b.out)
 		if err != nil {
 			return err

@@ -43,7 +43,7 @@ func (p *Pipeline) FillMaskBatch(ctx context.Context, texts []string, topK int) 
 	}
 	_, padID, hasPad := p.Tokenizer.SpecialToken("pad_token")
 	out := make([][][]Fill, len(texts))
-	err := p.run(ctx, texts, func(b *batch) error {
+	err := p.run(ctx, texts, nil, func(b *batch) error {
 		var rows, owner []int // token rows at masks, and their sequence
 		for s, ids := range b.in.IDs {
 			found := false

@@ -72,9 +72,6 @@ func loadTasks(m *Model, dir string) (*Pipeline, error) {
 // pooling) into a Pipeline.
 func NewPipeline(m *Model, tok *tokenizer.Tokenizer, pool *Pooling) (*Pipeline, error) {
 	c := m.Config
-	if n := tok.VocabSize(); n > c.VocabSize {
-		return nil, fmt.Errorf("%w: the tokenizer has %d tokens, the model's vocab_size is %d", ErrInput, n, c.VocabSize)
-	}
 	maxLen := c.MaxPositionEmbeddings
 	if n := tok.ModelMaxLength(); n > 0 && n < maxLen {
 		maxLen = n
@@ -96,7 +93,28 @@ func (p *Pipeline) Close() error { return p.Model.Close() }
 // Encode tokenizes texts into one padded batch (padding on the right, each
 // text truncated to MaxLength tokens).
 func (p *Pipeline) Encode(ctx context.Context, texts []string) (Input, []*tokenizer.Encoding, error) {
-	encs, err := p.Tokenizer.EncodeBatch(ctx, texts, tokenizer.WithTruncation(p.MaxLength), tokenizer.WithPadding(0, false))
+	return p.encode(ctx, texts, nil)
+}
+
+// EncodePairs tokenizes pairs of texts (first[i], second[i]) into one
+// padded batch, token type ids 0 then 1, each pair truncated to MaxLength
+// tokens (longest first).
+func (p *Pipeline) EncodePairs(ctx context.Context, first, second []string) (Input, []*tokenizer.Encoding, error) {
+	if len(first) != len(second) {
+		return Input{}, nil, fmt.Errorf("%w: %d first texts, %d second texts", ErrInput, len(first), len(second))
+	}
+	return p.encode(ctx, first, second)
+}
+
+func (p *Pipeline) encode(ctx context.Context, texts, pairs []string) (Input, []*tokenizer.Encoding, error) {
+	opts := []tokenizer.Option{tokenizer.WithTruncation(p.MaxLength), tokenizer.WithPadding(0, false)}
+	var encs []*tokenizer.Encoding
+	var err error
+	if pairs == nil {
+		encs, err = p.Tokenizer.EncodeBatch(ctx, texts, opts...)
+	} else {
+		encs, err = p.encodePairs(ctx, texts, pairs, opts)
+	}
 	if err != nil {
 		return Input{}, nil, fmt.Errorf("bert: %w", err)
 	}
@@ -107,6 +125,31 @@ func (p *Pipeline) Encode(ctx context.Context, texts []string) (Input, []*tokeni
 	return in, encs, nil
 }
 
+// encodePairs encodes pairs one by one, then pads them to the longest
+// with the tokenizer's pad token.
+func (p *Pipeline) encodePairs(ctx context.Context, first, second []string, opts []tokenizer.Option) ([]*tokenizer.Encoding, error) {
+	encs := make([]*tokenizer.Encoding, len(first))
+	longest := 0
+	for i := range first {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		e, err := p.Tokenizer.EncodePair(first[i], second[i], opts[0])
+		if err != nil {
+			return nil, err
+		}
+		encs[i], longest = e, max(longest, e.Len())
+	}
+	for i := range encs {
+		e, err := p.Tokenizer.EncodePair(first[i], second[i], opts[0], tokenizer.WithPadding(longest, false))
+		if err != nil {
+			return nil, err
+		}
+		encs[i] = e
+	}
+	return encs, nil
+}
+
 // batch is one forward pass over some of a call's texts.
 type batch struct {
 	index []int // positions of the texts in the call
@@ -115,25 +158,39 @@ type batch struct {
 	out   *Output
 }
 
-// run encodes and runs texts in batches of similar lengths, calling fn on
-// each batch's output.
-func (p *Pipeline) run(ctx context.Context, texts []string, fn func(b *batch) error) error {
+// run encodes and runs texts (or the pairs texts[i], pairs[i] when pairs
+// is not nil) in batches of similar lengths, calling fn on each batch's
+// output.
+func (p *Pipeline) run(ctx context.Context, texts, pairs []string, fn func(b *batch) error) error {
 	if len(texts) == 0 {
 		return nil
+	}
+	if pairs != nil && len(pairs) != len(texts) {
+		return fmt.Errorf("%w: %d first texts, %d second texts", ErrInput, len(texts), len(pairs))
+	}
+	size := func(i int) int {
+		if pairs != nil {
+			return len(texts[i]) + len(pairs[i])
+		}
+		return len(texts[i])
 	}
 	order := make([]int, len(texts))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(len(texts[a]), len(texts[b])) })
-	size := max(p.BatchSize, 1)
-	for lo := 0; lo < len(order); lo += size {
-		idx := order[lo:min(lo+size, len(order))]
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(size(a), size(b)) })
+	step := max(p.BatchSize, 1)
+	for lo := 0; lo < len(order); lo += step {
+		idx := order[lo:min(lo+step, len(order))]
 		chunk := make([]string, len(idx))
+		var chunkPairs []string
 		for i, j := range idx {
 			chunk[i] = texts[j]
+			if pairs != nil {
+				chunkPairs = append(chunkPairs, pairs[j])
+			}
 		}
-		in, encs, err := p.Encode(ctx, chunk)
+		in, encs, err := p.encode(ctx, chunk, chunkPairs)
 		if err != nil {
 			return err
 		}
@@ -160,7 +217,7 @@ func (p *Pipeline) Embed(ctx context.Context, text string) ([]float32, error) {
 // EmbedBatch returns the sentence embeddings of texts, in order.
 func (p *Pipeline) EmbedBatch(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
-	err := p.run(ctx, texts, func(b *batch) error {
+	err := p.run(ctx, texts, nil, func(b *batch) error {
 		for i, e := range p.Pooling.Pool(b.out, b.in.AttentionMask) {
 			out[b.index[i]] = e
 		}

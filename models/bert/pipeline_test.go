@@ -241,6 +241,31 @@ func TestClassify(t *testing.T) {
 			t.Errorf("%q: labels not sorted by score: %v", text, got[i])
 		}
 	}
+	first, second := []string{"the cat sat", "i like walking on the mat, and it was fun"}, []string{"a dog ran.", "not bad"}
+	pairs, err := p.ClassifyPairs(context.Background(), first, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range first {
+		enc, err := p.Tokenizer.EncodePair(first[i], second[i], tokenizer.WithTruncation(16))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if enc.TypeIDs[len(enc.TypeIDs)-1] != 1 {
+			t.Fatalf("pair encoding without second segment: %v", enc.TypeIDs)
+		}
+		_, pooled := r.forward(enc.IDs, enc.TypeIDs)
+		row := flat32(r.linear("classifier", [][]float64{pooled})[0])
+		for _, ls := range pairs[i] {
+			j := slicesIndex(c.Labels, ls.Label)
+			if d := math.Abs(float64(ls.Score) - softmax64(row, j)); d > 1e-5 {
+				t.Errorf("pair %d %s: score %g, want %g", i, ls.Label, ls.Score, softmax64(row, j))
+			}
+		}
+	}
+	if _, err := p.ClassifyPairs(context.Background(), first, second[:1]); !errors.Is(err, ErrInput) {
+		t.Errorf("pairs of different lengths: %v", err)
+	}
 	if _, err := p.ClassifyTokens(context.Background(), "a"); !errors.Is(err, ErrNoHead) {
 		t.Errorf("ClassifyTokens on a sequence classifier: %v", err)
 	}
