@@ -30,10 +30,10 @@ func copyBody(dst io.Writer, src io.Reader, offset int64, corrupt bool) {
 	}
 }
 
-// faultWriter applies a response's bandwidth limit and dropped connection
-// to its body.
+// faultWriter applies a response's bandwidth limit, stall and dropped
+// connection to its body.
 func faultWriter(w http.ResponseWriter, r *http.Request, fx effects) io.Writer {
-	if !fx.drop && fx.rate <= 0 {
+	if !fx.drop && !fx.stall && fx.rate <= 0 {
 		return w
 	}
 	return &shapedWriter{w: w, r: r, fx: fx, start: time.Now()}
@@ -53,6 +53,14 @@ func (s *shapedWriter) Write(p []byte) (int, error) {
 		chunk := p
 		if s.fx.rate > 0 {
 			chunk = chunk[:min(int64(len(chunk)), max(s.fx.rate/50, 1))]
+		}
+		if s.fx.stall && s.written+int64(len(chunk)) >= s.fx.stallAfter {
+			n, _ := s.w.Write(chunk[:s.fx.stallAfter-s.written])
+			s.written += int64(n)
+			http.NewResponseController(s.w).Flush()
+			<-s.r.Context().Done()
+			// Abort, so that a chunked (gzip) body does not end cleanly.
+			panic(http.ErrAbortHandler)
 		}
 		if s.fx.drop && s.written+int64(len(chunk)) >= s.fx.dropAfter {
 			chunk = chunk[:s.fx.dropAfter-s.written]

@@ -68,6 +68,13 @@ type Fault struct {
 	// (never, if the body is shorter).
 	Drop      bool
 	DropAfter int64
+	// Stall stops sending once StallAfter bytes of the body are sent and
+	// holds the connection open until the client gives up (a read timeout).
+	Stall      bool
+	StallAfter int64
+	// IgnoreRange answers a Range request with the whole body (200), as
+	// some servers do: the client must start over.
+	IgnoreRange bool
 	// BytesPerSecond limits the body's rate, per response (so per
 	// connection): parallel ranged downloads beat one stream.
 	BytesPerSecond int64
@@ -141,6 +148,9 @@ type effects struct {
 	reset         bool
 	drop          bool
 	dropAfter     int64
+	stall         bool
+	stallAfter    int64
+	ignoreRange   bool
 	rate          int64
 	sizeDelta     int64
 	corrupt       bool
@@ -187,6 +197,10 @@ func (e *effects) merge(f Fault) {
 	if f.Drop {
 		e.drop, e.dropAfter = true, f.DropAfter
 	}
+	if f.Stall {
+		e.stall, e.stallAfter = true, f.StallAfter
+	}
+	e.ignoreRange = e.ignoreRange || f.IgnoreRange
 	if f.BytesPerSecond > 0 {
 		e.rate = f.BytesPerSecond
 	}

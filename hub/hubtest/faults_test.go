@@ -317,3 +317,48 @@ func TestFaultReset(t *testing.T) {
 		t.Errorf("after the reset: %d, %d hits", r.status, h.Hits())
 	}
 }
+
+func TestFaultStallAndIgnoredRange(t *testing.T) {
+	t.Parallel()
+	s, _ := newTiny(t)
+	data := tinyFiles()["model.safetensors"]
+	loc := cdnLocation(t, s, "model.safetensors")
+	s.AddFault(hubtest.Fault{Host: hubtest.CDN, Times: 1, IgnoreRange: true})
+	if r := do(t, "GET", loc, "Range", "bytes=10-"); r.status != 200 || r.body != string(data) || r.header.Get("Content-Range") != "" {
+		t.Errorf("ignored Range: %d, %d bytes", r.status, len(r.body))
+	}
+	s.AddFault(hubtest.Fault{Host: hubtest.CDN, Times: 1, Stall: true, StallAfter: 20})
+	c := &http.Client{Timeout: 300 * time.Millisecond}
+	resp, err := c.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil || len(got) != 20 || !bytes.Equal(got, data[:20]) {
+		t.Errorf("stalled body: %d bytes, err %v", len(got), err)
+	}
+}
+
+func TestCloseEndsStalledRequests(t *testing.T) {
+	t.Parallel()
+	s := hubtest.NewServer()
+	s.AddRepo(hubtest.Repo{ID: "o/r", Files: map[string][]byte{"a.txt": []byte("abc")}})
+	s.AddFault(hubtest.Fault{Stall: true})
+	done := make(chan error, 1)
+	go func() {
+		resp, err := http.Get(s.URL + "/o/r/resolve/main/a.txt") // no timeout
+		if err == nil {
+			_, err = io.ReadAll(resp.Body)
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	for len(s.Requests()) == 0 || s.Requests()[0].Status == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.Close()
+	if err := <-done; err == nil {
+		t.Error("the stalled body ended without an error")
+	}
+}

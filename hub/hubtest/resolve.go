@@ -130,6 +130,9 @@ func (s *Server) serveContent(w http.ResponseWriter, r *http.Request, fx effects
 	h.Set("ETag", formatETag(f.etag(), fx.etag))
 	h.Set("Accept-Ranges", "bytes")
 	start, end, kind := parseRange(r.Header.Get("Range"), f.size)
+	if fx.ignoreRange {
+		start, end, kind = 0, 0, rangeNone
+	}
 	if kind == rangeUnsatisfiable {
 		h.Set("Content-Range", "bytes */"+strconv.FormatInt(f.size, 10))
 		writeError(w, r, &hubError{status: http.StatusRequestedRangeNotSatisfiable, message: "Requested Range Not Satisfiable"})

@@ -1,6 +1,7 @@
 package hubtest
 
 import (
+	"context"
 	"crypto/rand"
 	"net"
 	"net/http"
@@ -23,6 +24,7 @@ type Server struct {
 
 	cfg      config
 	hub, cdn *httptest.Server
+	stop     context.CancelFunc // cancels the requests in flight
 	secret   []byte
 	reqID    atomic.Int64
 
@@ -135,6 +137,10 @@ func (s *Server) Start() {
 	_, port, _ := net.SplitHostPort(s.cdn.Listener.Addr().String())
 	cdnURL := "http://localhost:" + port
 	s.hub.Config.Handler, s.cdn.Config.Handler = s.Handlers(hubURL, cdnURL)
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
+	base := func(net.Listener) context.Context { return ctx }
+	s.hub.Config.BaseContext, s.cdn.Config.BaseContext = base, base
 	s.hub.Start()
 	s.cdn.Start()
 }
@@ -148,9 +154,11 @@ func (s *Server) Handlers(hubURL, cdnURL string) (hub, cdn http.Handler) {
 	return s.recorded(Hub, s.serveHub), s.recorded(CDN, s.serveCDN)
 }
 
-// Close shuts the Hub and CDN down and waits for the requests in flight.
+// Close shuts the Hub and CDN down: requests in flight that a fault holds
+// (stalled, delayed, throttled) are canceled, and Close waits for them.
 func (s *Server) Close() {
 	if s.hub != nil {
+		s.stop()
 		s.hub.Close()
 		s.cdn.Close()
 	}
