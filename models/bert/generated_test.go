@@ -184,6 +184,15 @@ func TestLoadErrors(t *testing.T) {
 		{"labels", func(m weights.Memory) {
 			m["classifier.weight"] = weights.Dense{Data: make([]float32, 3*12), Shape: []int{3, 12}}
 		}, weights.ErrShape, "classifier.weight"},
+		{"missing without prefix", func(m weights.Memory) {
+			for k, v := range m {
+				if name, ok := strings.CutPrefix(k, "bert."); ok {
+					delete(m, k)
+					m[name] = v
+				}
+			}
+			delete(m, "encoder.layer.0.intermediate.dense.weight")
+		}, weights.ErrMissing, "tensor encoder.layer.0.intermediate.dense.weight: missing"},
 		{"no pooler", func(m weights.Memory) {
 			delete(m, "bert.pooler.dense.weight")
 			delete(m, "bert.pooler.dense.bias")
