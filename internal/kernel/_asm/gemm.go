@@ -33,6 +33,20 @@ func gemmKernel(mr, nr int) {
 		panic("no register left for the broadcast")
 	}
 
+	// Fetch the tile of C while the products run.
+	pc := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+	cp := GP64()
+	MOVQ(pc, cp)
+	for i := 0; i < mr; i++ {
+		PREFETCHT0(Mem{Base: cp})
+		PREFETCHT0(Mem{Base: cp, Disp: 4*nr - 4})
+		if i < mr-1 {
+			ADDQ(ldc, cp)
+		}
+	}
+
 	bias := Load(Param("bias"), GP64())
 	TESTQ(bias, bias)
 	JZ(LabelRef(lp("zero")))
@@ -83,9 +97,6 @@ func gemmKernel(mr, nr int) {
 	JMP(LabelRef(lp("tail")))
 
 	Label(lp("store"))
-	pc := Load(Param("c"), GP64())
-	ldc := Load(Param("ldc"), GP64())
-	SHLQ(U8(2), ldc)
 	ld := Load(Param("load"), GP8())
 	TESTB(ld, ld)
 	JZ(LabelRef(lp("overwrite")))
