@@ -35,15 +35,27 @@ type sources struct {
 	tokErr error  // why there is no tokenizer
 }
 
-// loadTokenizer reads a tokenizer.json file or a model folder's tokenizer.
-func loadTokenizer(path string) (*tokenizer.Tokenizer, error) {
-	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
-		if strings.HasSuffix(path, ".json") {
-			return tokenizer.LoadFile(path)
-		}
-		path = filepath.Dir(path) // a weight file: its folder
+// loadTokenizer reads a tokenizer.json file or a model folder's tokenizer,
+// once per path for one Reference call.
+func (o *Options) loadTokenizer(path string) (*tokenizer.Tokenizer, error) {
+	if tok, ok := o.toks[path]; ok {
+		return tok, nil
 	}
-	return tokenizer.Load(path)
+	src := path
+	if fi, err := os.Stat(path); err == nil && !fi.IsDir() && !strings.HasSuffix(path, ".json") {
+		src = filepath.Dir(path) // a weight file: its folder
+	}
+	var tok *tokenizer.Tokenizer
+	var err error
+	if strings.HasSuffix(src, ".json") {
+		tok, err = tokenizer.LoadFile(src)
+	} else {
+		tok, err = tokenizer.Load(src)
+	}
+	if err == nil && o.toks != nil {
+		o.toks[path] = tok
+	}
+	return tok, err
 }
 
 // resolveSources picks the model and tokenizer: those of opts.Model when
@@ -64,7 +76,7 @@ func resolveSources(ctx context.Context, dir string, opts *Options) (sources, er
 		s.model = dir
 	}
 	for _, p := range tokFrom {
-		tok, err := loadTokenizer(p)
+		tok, err := opts.loadTokenizer(p)
 		if err == nil {
 			s.tok, s.tokSrc, s.tokErr = tok, p, nil
 			break

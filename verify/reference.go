@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hfgo/hfgo/hub"
+	"github.com/hfgo/hfgo/tokenizer"
 )
 
 // ErrReference is wrapped by every error about a reference that cannot be
@@ -37,6 +38,8 @@ type Options struct {
 	Client *hub.Client
 	// Tolerance, when set, replaces the reference's tolerance rule.
 	Tolerance *Tolerance
+
+	toks map[string]*tokenizer.Tokenizer // loaded during one Reference call
 }
 
 // Reference verifies the reference at path (a folder or a tokenizer case
@@ -62,9 +65,14 @@ type Options struct {
 //   - a folder of references with a top-level manifest listing its files
 //     (testdata/fixtures): every file's size and sha256, then each reference.
 func Reference(ctx context.Context, path string, opts *Options) (*Report, error) {
-	if opts == nil {
-		opts = &Options{}
+	o := Options{}
+	if opts != nil {
+		o = *opts
 	}
+	if o.toks == nil {
+		o.toks = map[string]*tokenizer.Tokenizer{}
+	}
+	opts = &o
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrReference, err)

@@ -87,10 +87,10 @@ func (r *Report) Summary() string {
 	}
 	parts := []string{fmt.Sprintf("%d passed", r.Count(Pass)), fmt.Sprintf("%d failed", r.Count(Fail))}
 	if n := r.Count(Known); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d known differences", n))
+		parts = append(parts, plural(n, "known difference"))
 	}
 	if n := r.Count(Input); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d inputs", n))
+		parts = append(parts, plural(n, "input"))
 	}
 	return fmt.Sprintf("%s %s (%s): %s", verdict, r.Path, r.Kind, strings.Join(parts, ", "))
 }
@@ -104,4 +104,11 @@ func (r *Report) merge(prefix string, sub *Report) {
 		row.Name = prefix + row.Name
 		r.Rows = append(r.Rows, row)
 	}
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
