@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hfgo/hfgo/hub"
 	"github.com/hfgo/hfgo/hub/hubtest"
 )
 
@@ -35,10 +36,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&o.basePath, "base-path", "", "path to mount the Hub under, e.g. /mirror")
 	fs.StringVar(&o.cdnURL, "cdn-url", "", "URL clients reach the CDN at, when it is not http://<cdn-addr> (a mirror shared on a network)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: hfget serve DIR [--addr 127.0.0.1:8080] [--cdn-addr localhost:8081]")
+		fmt.Fprintln(e.stderr, "usage: hfget serve [DIR] [--addr 127.0.0.1:8080] [--cdn-addr localhost:8081]")
 		fmt.Fprintln(e.stderr, "\nServes DIR as a Hugging Face Hub: owner/name/... folders (datasets/owner/name/...,")
-		fmt.Fprintln(e.stderr, "spaces/owner/name/...) or a Hugging Face cache (models--owner--name/). Prints the")
-		fmt.Fprintln(e.stderr, "endpoint on stdout; point HF_ENDPOINT at it.")
+		fmt.Fprintln(e.stderr, "spaces/owner/name/...) or a Hugging Face cache (models--owner--name/), by default")
+		fmt.Fprintln(e.stderr, "the cache Python and hfget use (HF_HUB_CACHE). Prints the endpoint on stdout;")
+		fmt.Fprintln(e.stderr, "point HF_ENDPOINT at it.")
 		fs.PrintDefaults()
 	}
 	pos, err := parseInterleaved(fs, args)
@@ -48,11 +50,20 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		}
 		return exitUsage
 	}
-	if len(pos) != 1 {
+	switch len(pos) {
+	case 0:
+		c, err := hub.NewClient(hub.WithEnv(e.getenv))
+		if err != nil {
+			fmt.Fprintf(e.stderr, "hfget serve: %v\n", err)
+			return exitFailure
+		}
+		o.dir = c.CacheDir()
+	case 1:
+		o.dir = pos[0]
+	default:
 		fs.Usage()
 		return exitUsage
 	}
-	o.dir = pos[0]
 	if err := serve(ctx, e, o); err != nil {
 		fmt.Fprintf(e.stderr, "hfget serve: %v\n", err)
 		return exitFailure
@@ -113,7 +124,11 @@ func serve(ctx context.Context, e *env, o serveOptions) error {
 	fmt.Fprintf(e.stderr, "serving %d repos from %s (CDN at %s); point clients at it with HF_ENDPOINT=%s\n", len(s.Repos()), o.dir, s.CDNURL, s.URL)
 	fmt.Fprintln(e.stdout, s.URL)
 
-	servers := []*http.Server{{Handler: hub, ReadHeaderTimeout: 10 * time.Second}, {Handler: cdn, ReadHeaderTimeout: 10 * time.Second}}
+	var fresh newConns
+	servers := []*http.Server{
+		{Handler: hub, ReadHeaderTimeout: 10 * time.Second, ConnState: fresh.track},
+		{Handler: cdn, ReadHeaderTimeout: 10 * time.Second, ConnState: fresh.track},
+	}
 	errc := make(chan error, 2)
 	for i, ln := range []net.Listener{hubLn, cdnLn} {
 		go func() { errc <- servers[i].Serve(ln) }()
@@ -122,6 +137,8 @@ func serve(ctx context.Context, e *env, o serveOptions) error {
 	case err = <-errc:
 	case <-ctx.Done():
 	}
+	// Connections that never sent a request would hold Shutdown for 5 s.
+	fresh.closeAll()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for _, srv := range servers {
@@ -133,6 +150,33 @@ func serve(ctx context.Context, e *env, o serveOptions) error {
 		err = nil
 	}
 	return err
+}
+
+// newConns tracks the connections that have not sent a request yet.
+type newConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+}
+
+func (n *newConns) track(c net.Conn, st http.ConnState) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.conns == nil {
+		n.conns = map[net.Conn]bool{}
+	}
+	if st == http.StateNew {
+		n.conns[c] = true
+	} else {
+		delete(n.conns, c)
+	}
+}
+
+func (n *newConns) closeAll() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for c := range n.conns {
+		c.Close()
+	}
 }
 
 // listenURL is the URL clients use to reach a listener: the host as the

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hfgo/hfgo/hub"
 )
 
 // lockedBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -162,6 +164,67 @@ func TestServeWarnsOnSharedHostName(t *testing.T) {
 	}
 }
 
+// TestServeMirrorsACache downloads a repo with the hub client from a served
+// folder into a cache, serves that cache (the default DIR, from
+// HF_HUB_CACHE) and downloads the repo again from it: same commit, same
+// bytes.
+func TestServeMirrorsACache(t *testing.T) {
+	t.Parallel()
+	download := func(endpoint, cache string) string {
+		t.Helper()
+		env := map[string]string{"HF_ENDPOINT": endpoint, "HF_HUB_CACHE": cache, "HF_HOME": t.TempDir()}
+		c, err := hub.NewClient(hub.WithEnv(func(k string) string { return env[k] }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir, err := c.SnapshotDownload(context.Background(), "hfgo/tiny-gpt2", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	first := t.TempDir()
+	endpoint, _, stop := startServe(t, "--addr", "127.0.0.1:0", "--cdn-addr", "localhost:0", filepath.Join("..", "..", "testdata", "hub"))
+	snap := download(endpoint, first)
+	if code := stop(); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, outW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		env := &env{stdout: outW, stderr: io.Discard, getenv: func(k string) string { return map[string]string{"HF_HUB_CACHE": first}[k] }}
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--cdn-addr", "localhost:0"}, env)
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no endpoint: %v", err)
+	}
+	go io.Copy(io.Discard, out)
+	again := download(strings.TrimSpace(line), t.TempDir())
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("serving the cache: exit %d", code)
+	}
+	if filepath.Base(snap) != filepath.Base(again) {
+		t.Errorf("commit %s from the folder, %s from the cache mirror", filepath.Base(snap), filepath.Base(again))
+	}
+	entries, err := os.ReadDir(snap)
+	if err != nil || len(entries) < 8 {
+		t.Fatalf("first snapshot: %v, %d files", err, len(entries))
+	}
+	for _, e := range entries {
+		a, errA := os.ReadFile(filepath.Join(snap, e.Name()))
+		b, errB := os.ReadFile(filepath.Join(again, e.Name()))
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs: %v %v", e.Name(), errA, errB)
+		}
+	}
+}
+
 func TestServeErrors(t *testing.T) {
 	t.Parallel()
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
@@ -176,10 +239,9 @@ func TestServeErrors(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"no dir", nil, exitUsage, "usage: hfget serve DIR"},
-		{"two dirs", []string{hub, hub}, exitUsage, "usage: hfget serve DIR"},
+		{"two dirs", []string{hub, hub}, exitUsage, "usage: hfget serve [DIR]"},
 		{"bad flag", []string{"--nope", hub}, exitUsage, "flag provided but not defined"},
-		{"help", []string{"-h"}, exitOK, "usage: hfget serve DIR"},
+		{"help", []string{"-h"}, exitOK, "usage: hfget serve [DIR]"},
 		{"missing dir", []string{filepath.Join(hub, "nope"), "--addr", "127.0.0.1:0", "--cdn-addr", "localhost:0"}, exitFailure, "hfget serve: hubtest: load"},
 		{"address in use", []string{hub, "--addr", busy.Addr().String(), "--cdn-addr", "localhost:0"}, exitFailure, "hfget serve: listen tcp"},
 	} {
