@@ -30,6 +30,9 @@ func (t Tolerance) Within(got, want float64) bool {
 	if got == want || math.IsNaN(got) && math.IsNaN(want) {
 		return true
 	}
+	if math.IsInf(got, 0) || math.IsInf(want, 0) {
+		return false
+	}
 	return math.Abs(got-want) <= t.ATol+t.RTol*math.Abs(want)
 }
 
