@@ -62,6 +62,10 @@ func runRun(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "hfget run: reading stdin: %v\n", err)
 			return exitFailure
 		}
+		if len(o.texts) == 0 {
+			fmt.Fprintln(e.stderr, "hfget run: no TEXT, as arguments or lines of stdin")
+			return exitUsage
+		}
 	}
 	if o.model, err = resolveModel(ctx, e, o.model); err != nil {
 		fmt.Fprintf(e.stderr, "hfget run: %v\n", err)

@@ -54,6 +54,7 @@ func TestRunUsageAndErrors(t *testing.T) {
 		{[]string{"run"}, exitUsage, "usage"},
 		{[]string{"run", "-h"}, exitOK, "usage"},
 		{[]string{"run", dir, "--task", "nope", "x"}, exitUsage, `unknown task "nope"`},
+		{[]string{"run", dir, "--task", "embed"}, exitUsage, "no TEXT"},
 		{[]string{"run", dir, "x"}, exitFailure, "pass --task"},
 		{[]string{"run", filepath.Join(dir, "missing"), "x"}, exitFailure, "no such file"},
 	}
