@@ -43,3 +43,24 @@ func BenchmarkThrottledDownload(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCDNThroughput measures how fast the CDN serves an LFS file on
+// loopback with no fault: the ceiling a client benchmark can reach.
+func BenchmarkCDNThroughput(b *testing.B) {
+	const size = 64 << 20
+	s := hubtest.NewServer()
+	defer s.Close()
+	s.AddRepo(hubtest.Repo{ID: "o/r", Files: map[string][]byte{"w.bin": make([]byte, size)}})
+	loc := do(b, "HEAD", s.URL+"/o/r/resolve/main/w.bin").header.Get("Location")
+	b.SetBytes(size)
+	for b.Loop() {
+		resp, err := http.Get(loc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n, _ := io.Copy(io.Discard, resp.Body); n != size {
+			b.Fatalf("%d bytes", n)
+		}
+		resp.Body.Close()
+	}
+}

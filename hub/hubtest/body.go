@@ -10,7 +10,7 @@ import (
 // bytes at multiples of 4096 when corrupt. It stops at the first error (a
 // client gone, a fault).
 func copyBody(dst io.Writer, src io.Reader, offset int64, corrupt bool) {
-	buf := make([]byte, 32<<10)
+	buf := make([]byte, 256<<10)
 	for {
 		n, err := src.Read(buf)
 		if corrupt {
