@@ -157,14 +157,15 @@ func tempName(path string) string {
 	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+hex.EncodeToString(b[:])+".tmp")
 }
 
-// copyFileAtomic copies src to dst through a temporary file.
-func copyFileAtomic(src, dst string) (err error) {
+// copyFileAtomic copies src to dst through a temporary file made in tmpDir
+// (on dst's file system), so dst's folder never shows a partial copy.
+func copyFileAtomic(src, dst, tmpDir string) (err error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	tmp := tempName(dst)
+	tmp := tempName(filepath.Join(tmpDir, filepath.Base(dst)))
 	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
 	if err != nil {
 		return err

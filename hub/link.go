@@ -37,9 +37,10 @@ func (c *Client) symlinksOK(root string) bool {
 }
 
 // linkPointer makes the snapshot entry pointer refer to blob: a relative
-// symlink ("../../blobs/<etag>", one more "../" per subfolder), replaced
-// atomically. Without symlinks a new blob is moved there and an existing one
-// copied, as huggingface_hub does.
+// symlink ("../../blobs/<etag>", one more "../" per subfolder). Without
+// symlinks a new blob is moved there and an existing one copied, as
+// huggingface_hub does. Temporary files go to the blob's folder, never to
+// the snapshot.
 func (c *Client) linkPointer(root, blob, pointer string, newBlob bool) error {
 	if err := os.MkdirAll(filepath.Dir(pointer), 0o777); err != nil {
 		return err
@@ -48,16 +49,22 @@ func (c *Client) linkPointer(root, blob, pointer string, newBlob bool) error {
 		if newBlob {
 			return os.Rename(blob, pointer)
 		}
-		return copyFileAtomic(blob, pointer)
+		return copyFileAtomic(blob, pointer, filepath.Dir(blob))
 	}
 	rel, err := filepath.Rel(filepath.Dir(pointer), blob)
 	if err != nil {
 		rel = blob
 	}
+	err = os.Symlink(rel, pointer)
+	if err == nil || !errors.Is(err, fs.ErrExist) {
+		return err
+	}
 	if cur, err := os.Readlink(pointer); err == nil && cur == rel {
 		return nil
 	}
-	tmp := tempName(pointer)
+	// Replace what is there: the link's text does not depend on where it
+	// is made, so it is made beside the blob and renamed into place.
+	tmp := tempName(blob)
 	if err := os.Symlink(rel, tmp); err != nil {
 		return err
 	}
@@ -79,5 +86,3 @@ func isRegularFile(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.Mode().IsRegular()
 }
-
-func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

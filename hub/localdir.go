@@ -26,23 +26,33 @@ type localPaths struct {
 	file, metadata, lock string
 }
 
-func newLocalPaths(dir, filename string) (localPaths, error) {
+// localPathsFor computes the paths without touching the disk.
+func localPathsFor(dir, filename string) (localPaths, error) {
 	file, err := joinRel(dir, filename)
 	if err != nil {
 		return localPaths{}, err
 	}
-	hf := filepath.Join(dir, ".cache", "huggingface")
-	meta := filepath.Join(hf, "download", filepath.FromSlash(filename)+".metadata")
-	for _, d := range []string{filepath.Dir(file), filepath.Dir(meta)} {
+	meta := filepath.Join(dir, ".cache", "huggingface", "download", filepath.FromSlash(filename)+".metadata")
+	return localPaths{file: file, metadata: meta, lock: strings.TrimSuffix(meta, ".metadata") + ".lock"}, nil
+}
+
+// newLocalPaths computes the paths and makes their folders, and the
+// .gitignore that keeps .cache/huggingface out of git.
+func newLocalPaths(dir, filename string) (localPaths, error) {
+	p, err := localPathsFor(dir, filename)
+	if err != nil {
+		return p, err
+	}
+	for _, d := range []string{filepath.Dir(p.file), filepath.Dir(p.metadata)} {
 		if err := os.MkdirAll(d, 0o777); err != nil {
 			return localPaths{}, err
 		}
 	}
-	if f, err := os.OpenFile(filepath.Join(hf, ".gitignore"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666); err == nil {
+	if f, err := os.OpenFile(filepath.Join(dir, ".cache", "huggingface", ".gitignore"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666); err == nil {
 		f.WriteString("*")
 		f.Close()
 	}
-	return localPaths{file: file, metadata: meta, lock: strings.TrimSuffix(meta, ".metadata") + ".lock"}, nil
+	return p, nil
 }
 
 func (p localPaths) incomplete(etag string) string {
@@ -131,7 +141,7 @@ func (c *Client) downloadToLocalDir(ctx context.Context, q fileReq) (path string
 		rc := newRepoCache(q.cacheDir, q.repoType, q.repoID)
 		if src, err := rc.pointerPath(meta.Commit, q.filename); err == nil && isRegularFile(src) {
 			cached = true
-			if err := copyFileAtomic(src, p.file); err != nil {
+			if err := copyFileAtomic(src, p.file, filepath.Dir(p.metadata)); err != nil {
 				return "", err
 			}
 			return p.file, writeLocalMetadata(p, meta.Commit, meta.ETag)

@@ -198,7 +198,7 @@ func (c *Client) planDir(p *SnapshotPlan) string {
 // isPlannedCached reports whether f is already in place.
 func (c *Client) isPlannedCached(p *SnapshotPlan, f RepoFile) bool {
 	if p.localDir != "" {
-		lp, err := newLocalPaths(p.localDir, f.Path)
+		lp, err := localPathsFor(p.localDir, f.Path)
 		if err != nil {
 			return false
 		}
@@ -242,6 +242,7 @@ func (c *Client) DownloadPlan(ctx context.Context, plan *SnapshotPlan, opts *Sna
 		if err := os.MkdirAll(plan.Dir, 0o777); err != nil {
 			return "", err
 		}
+		ensureCacheDirTag(plan.cacheDir)
 		if err := rc.writeRef(plan.Revision, plan.Commit); err != nil {
 			return "", err
 		}
