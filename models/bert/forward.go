@@ -34,6 +34,14 @@ type Output struct {
 	Attentions []*mat.Dense[float32]
 }
 
+// Token returns the last hidden state of token t of sequence b, a view
+// into LastHiddenState.
+func (o *Output) Token(b, t int) []float32 {
+	h := o.LastHiddenState.Shape()[1]
+	r := b*o.SeqLen + t
+	return mat.Data[float32](o.LastHiddenState)[r*h : (r+1)*h]
+}
+
 // workspace holds a forward pass's activation buffers, reused across layers
 // and, through a pool, across calls.
 type workspace struct {

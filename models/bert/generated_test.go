@@ -105,6 +105,7 @@ func checkGenerated(t *testing.T, m *Model, r *ref) {
 	for s, l := range paddedBatch.lens {
 		hidden, pooled := r.forward(paddedBatch.ids[s][:l], paddedBatch.types[s][:l])
 		checkClose(t, "hidden", got[s*n*h:(s*n+l)*h], flat32(hidden...))
+		checkClose(t, "Token", out.Token(s, l-1), flat32(hidden[l-1]))
 		if m.Pooler != nil {
 			checkClose(t, "pooler", mat.Data[float32](out.PoolerOutput)[s*h:(s+1)*h], flat32(pooled))
 		}
