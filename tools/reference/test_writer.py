@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Checks of hfgo_reference.py's writer part; needs numpy only.
 
-    python3 test_writer.py FIXTURE_DIR [OUT_DIR]
+    python3 test_writer.py FIXTURE_DIR [OUT_DIR] [--small SMALL_DIR]
 
-1. Every expected.safetensors under FIXTURE_DIR (written by Python's safetensors) is read and
+1. Every .safetensors file under FIXTURE_DIR (written by Python's safetensors) is read and
    rewritten by write_safetensors: the bytes must be identical.
 2. With OUT_DIR, the fixture BERT and GPT-2 references are rewritten through write_reference (with
    the model files copied), so that `hfget verify OUT_DIR/bert` checks the script's format.
+3. With --small, one input of the BERT fixture (t1_accents) is written through write_reference
+   without model files: a reference of a few kilobytes, verified with
+   `hfget verify SMALL_DIR --model FIXTURE_DIR/bert`.
 """
 
 import json
@@ -84,7 +87,34 @@ def rewrite_reference(fixture_dir, out_dir):
         print(f"ok: {dst} written")
 
 
+def write_small(fixture_dir, out_dir, keep="t1_accents"):
+    src = os.path.join(fixture_dir, "bert")
+    with open(os.path.join(src, "manifest.json"), encoding="utf-8") as f:
+        manifest = json.load(f)
+    tensors, _ = read_safetensors(os.path.join(src, "expected.safetensors"))
+    tensors = {n: t for n, t in tensors.items() if n.startswith(keep + ".") or n == "mlm_logits_cols"}
+    manifest["inputs"] = [i for i in manifest["inputs"] if i["name"] == keep]
+    manifest["full_logits_for"] = []
+    manifest["generator"] = "tools/reference/test_writer.py --small (hfgo_reference.write_reference)"
+    manifest.pop("checks_max_abs_diff", None)
+    ref.write_reference(out_dir, manifest, tensors)
+    print(f"ok: {out_dir} written ({len(tensors)} tensors)")
+
+
+def main(argv):
+    small = None
+    if "--small" in argv:
+        i = argv.index("--small")
+        small = argv[i + 1]
+        argv = argv[:i] + argv[i + 2:]
+    if not argv:
+        sys.exit(__doc__)
+    check_bytes(argv[0])
+    if len(argv) > 1:
+        rewrite_reference(argv[0], argv[1])
+    if small:
+        write_small(argv[0], small)
+
+
 if __name__ == "__main__":
-    check_bytes(sys.argv[1])
-    if len(sys.argv) > 2:
-        rewrite_reference(sys.argv[1], sys.argv[2])
+    main(sys.argv[1:])
