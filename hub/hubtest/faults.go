@@ -195,10 +195,10 @@ func (e *effects) merge(f Fault) {
 	}
 	e.reset = e.reset || f.Reset
 	if f.Drop {
-		e.drop, e.dropAfter = true, f.DropAfter
+		e.drop, e.dropAfter = true, max(f.DropAfter, 0)
 	}
 	if f.Stall {
-		e.stall, e.stallAfter = true, f.StallAfter
+		e.stall, e.stallAfter = true, max(f.StallAfter, 0)
 	}
 	e.ignoreRange = e.ignoreRange || f.IgnoreRange
 	if f.BytesPerSecond > 0 {

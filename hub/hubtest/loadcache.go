@@ -44,20 +44,10 @@ func (s *Server) loadCacheRepo(key repoKey, dir string) error {
 	if _, ok := rp.branches["main"]; !ok && newest != nil {
 		rp.branches["main"] = newest.sha
 	}
-	rp.objectID = GitBlobID([]byte(key.String()))[:24]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.repos[key]; ok {
-		return fmt.Errorf("hubtest: load %s: repo %s exists", dir, key)
-	}
-	delete(s.moved, key)
-	s.repos[key] = rp
-	for _, c := range rp.commits {
-		for _, f := range c.files {
-			if f.lfs {
-				s.blobs[f.sha256] = f
-			}
-		}
+	if err := s.addRepoLocked(rp); err != nil {
+		return fmt.Errorf("hubtest: load %s: %w", dir, err)
 	}
 	return nil
 }

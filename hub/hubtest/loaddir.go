@@ -123,10 +123,9 @@ func (s *Server) loadPlainRepo(key repoKey, dir string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.repos[key]; ok {
-		return fmt.Errorf("hubtest: load %s: repo %s exists", dir, key)
+	if _, err := s.newRepoLocked(key, Repo{}, files); err != nil {
+		return fmt.Errorf("hubtest: load %s: %w", dir, err)
 	}
-	s.newRepoLocked(key, Repo{}, files)
 	return nil
 }
 

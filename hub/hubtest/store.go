@@ -33,30 +33,44 @@ func (s *Server) AddRepo(r Repo) string {
 		}
 		files[name] = newMemFile(name, data)
 	}
-	key := repoKey{typ, r.ID}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.newRepoLocked(key, r, files)
+	c, err := s.newRepoLocked(repoKey{typ, r.ID}, r, files)
+	if err != nil {
+		panic(fmt.Errorf("hubtest: %w", err))
+	}
 	return c.sha
 }
 
 // newRepoLocked adds a repo with a first commit on main.
-func (s *Server) newRepoLocked(key repoKey, r Repo, files map[string]*file) *commit {
-	if _, ok := s.repos[key]; ok {
-		panic(fmt.Errorf("hubtest: repo %s exists", key))
-	}
-	delete(s.moved, key)
+func (s *Server) newRepoLocked(key repoKey, r Repo, files map[string]*file) (*commit, error) {
 	rp := &repo{
 		key: key, private: r.Private, gated: r.Gated, disabled: r.Disabled, meta: r,
 		commits: map[string]*commit{}, branches: map[string]string{}, tags: map[string]string{}, prs: map[int]string{},
-		created: s.nextTimeLocked(),
 	}
-	rp.objectID = GitBlobID([]byte(key.String()))[:24]
 	rp.meta.Files = nil
-	s.repos[key] = rp
+	if err := s.addRepoLocked(rp); err != nil {
+		return nil, err
+	}
+	rp.created = s.nextTimeLocked()
 	c := s.addCommitLocked(rp, nil, files, "Initial commit", rp.created)
 	rp.branches["main"] = c.sha
-	return c
+	return c, nil
+}
+
+// addRepoLocked registers a repo and the LFS blobs of its commits. Its
+// error has no package prefix: callers add their context.
+func (s *Server) addRepoLocked(rp *repo) error {
+	if _, ok := s.repos[rp.key]; ok {
+		return fmt.Errorf("repo %s exists", rp.key)
+	}
+	delete(s.moved, rp.key)
+	rp.objectID = GitBlobID([]byte(rp.key.String()))[:24]
+	s.repos[rp.key] = rp
+	for _, c := range rp.commits {
+		s.addBlobsLocked(c)
+	}
+	return nil
 }
 
 func (s *Server) nextTimeLocked() time.Time {
@@ -69,12 +83,17 @@ func (s *Server) nextTimeLocked() time.Time {
 func (s *Server) addCommitLocked(rp *repo, parent *commit, files map[string]*file, title string, when time.Time) *commit {
 	c := newCommit(parent, files, title, when, rp.key.String())
 	rp.commits[c.sha] = c
-	for _, f := range files {
+	s.addBlobsLocked(c)
+	return c
+}
+
+// addBlobsLocked lets the CDN serve the LFS files of a commit.
+func (s *Server) addBlobsLocked(c *commit) {
+	for _, f := range c.files {
 		if f.lfs {
 			s.blobs[f.sha256] = f
 		}
 	}
-	return c
 }
 
 // Commit makes a new commit on a branch of a repo and returns its sha. The
