@@ -362,3 +362,20 @@ func TestCloseEndsStalledRequests(t *testing.T) {
 		t.Error("the stalled body ended without an error")
 	}
 }
+
+func TestNegativeFaultOffsets(t *testing.T) {
+	t.Parallel()
+	s, _ := newTiny(t)
+	s.AddFault(hubtest.Fault{Path: "config.json", Times: 1, Drop: true, DropAfter: -5})
+	resp, err := http.Get(s.URL + "/org/tiny/resolve/main/config.json")
+	if err == nil {
+		got, rerr := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if rerr == nil || len(got) != 0 {
+			t.Errorf("DropAfter -5: %d bytes, err %v", len(got), rerr)
+		}
+	}
+	if r := do(t, "GET", cdnLocation(t, s, "model.safetensors")); r.header.Get("X-Amz-Cf-Id") == "" || r.header.Get("X-Request-Id") != "" {
+		t.Errorf("CDN ids: %v", r.header)
+	}
+}

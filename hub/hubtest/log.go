@@ -66,8 +66,11 @@ func (s *Server) recorded(host Host, h func(http.ResponseWriter, *http.Request, 
 				s.cfg.observe(done)
 			}
 		}()
-		if host == Hub {
-			w.Header().Set("X-Request-Id", fmt.Sprintf("Root=1-%08x-%024x", s.reqID.Add(1), start.UnixNano()))
+		// Python's errors quote these ids; the Hub and its CDN each send one.
+		if id := s.reqID.Add(1); host == Hub {
+			w.Header().Set("X-Request-Id", fmt.Sprintf("Root=1-%08x-%024x", id, start.UnixNano()))
+		} else {
+			w.Header().Set("X-Amz-Cf-Id", fmt.Sprintf("hubtest-%08x-%x", id, start.UnixNano()))
 		}
 		fx := s.faults.take(host, r, r.URL.Path)
 		for k, v := range fx.header {
