@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hfgo/hfgo/models/internal/weights"
 )
@@ -43,6 +44,37 @@ func benchModel(b *testing.B) *Model {
 	return m
 }
 
+// cpuMeter adds the process's CPU time per op (user + system, all
+// threads) to a benchmark: on a shared machine it moves far less with the
+// load than the wall time does. Start it before b.Loop; pause and resume it
+// with the timer.
+type cpuMeter struct {
+	b     *testing.B
+	spent time.Duration
+	since time.Duration
+}
+
+func startCPU(b *testing.B) *cpuMeter {
+	c := &cpuMeter{b: b, since: cpuTime()}
+	b.Cleanup(func() {
+		c.stop()
+		if b.N > 0 && c.spent > 0 {
+			b.ReportMetric(float64(c.spent)/1e6/float64(b.N), "cpu-ms/op")
+		}
+	})
+	return c
+}
+
+func (c *cpuMeter) stop() {
+	c.b.StopTimer()
+	c.spent += cpuTime() - c.since
+}
+
+func (c *cpuMeter) start() {
+	c.since = cpuTime()
+	c.b.StartTimer()
+}
+
 func benchPrompt(n int) []int {
 	ids := make([]int, n)
 	for i := range ids {
@@ -57,7 +89,7 @@ func BenchmarkPrefill32(b *testing.B) {
 	m := benchModel(b)
 	in := Input{InputIDs: [][]int{benchPrompt(32)}}
 	c := m.NewCache(1, 64)
-	b.ResetTimer()
+	startCPU(b)
 	for b.Loop() {
 		c.Reset()
 		if _, err := m.Forward(context.Background(), in, &Options{Logits: LastLogits, Cache: c}); err != nil {
@@ -74,15 +106,15 @@ func BenchmarkDecode(b *testing.B) {
 	const maxLen = 256
 	c := m.NewCache(1, maxLen)
 	step := Input{InputIDs: [][]int{{464}}}
-	b.ResetTimer()
+	cpu := startCPU(b)
 	for b.Loop() {
 		if c.Len() == 0 || c.Len() == maxLen {
-			b.StopTimer()
+			cpu.stop()
 			c.Reset()
 			if _, err := m.Forward(context.Background(), prompt, &Options{Logits: LastLogits, Cache: c}); err != nil {
 				b.Fatal(err)
 			}
-			b.StartTimer()
+			cpu.start()
 		}
 		if _, err := m.Forward(context.Background(), step, &Options{Logits: LastLogits, Cache: c}); err != nil {
 			b.Fatal(err)
