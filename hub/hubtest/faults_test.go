@@ -256,7 +256,7 @@ func TestRequestLogInFlight(t *testing.T) {
 	s := hubtest.NewServer()
 	defer s.Close()
 	s.AddRepo(hubtest.Repo{ID: "o/r", Files: map[string][]byte{"w.bin": make([]byte, 64<<10)}})
-	s.AddFault(hubtest.Fault{Host: hubtest.CDN, BytesPerSecond: 128 << 10})
+	s.AddFault(hubtest.Fault{Host: hubtest.CDN, Stall: true, StallAfter: 10 << 10})
 	resp, err := http.Get(s.URL + "/o/r/resolve/main/w.bin")
 	if err != nil {
 		t.Fatal(err)
@@ -265,12 +265,17 @@ func TestRequestLogInFlight(t *testing.T) {
 	if _, err := io.ReadFull(resp.Body, make([]byte, 10<<10)); err != nil {
 		t.Fatal(err)
 	}
-	reqs := s.Requests()
-	cdn := reqs[len(reqs)-1]
-	if cdn.Host != hubtest.CDN || cdn.Status != 200 || cdn.Bytes < 10<<10 || cdn.Bytes >= 64<<10 || cdn.Took != 0 {
+	// The count follows the write that sent the bytes: wait for it.
+	var cdn hubtest.Request
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		reqs := s.Requests()
+		if cdn = reqs[len(reqs)-1]; cdn.Bytes == 10<<10 {
+			break
+		}
+	}
+	if cdn.Host != hubtest.CDN || cdn.Status != 200 || cdn.Bytes != 10<<10 || cdn.Took != 0 {
 		t.Errorf("in flight: %+v", cdn)
 	}
-	io.Copy(io.Discard, resp.Body)
 }
 
 func TestWithoutRequestLog(t *testing.T) {
