@@ -73,28 +73,38 @@ func (s *Server) recorded(host Host, h func(http.ResponseWriter, *http.Request, 
 			w.Header().Set("X-Amz-Cf-Id", fmt.Sprintf("hubtest-%08x-%x", id, start.UnixNano()))
 		}
 		fx := s.faults.take(host, r, r.URL.Path)
-		for k, v := range fx.header {
-			w.Header()[k] = v
+		if !answerFault(rw, r, host, fx) {
+			h(rw, r, fx)
 		}
-		if fx.delay > 0 && !sleep(r, fx.delay) {
-			return
-		}
-		if fx.reset {
-			panic(http.ErrAbortHandler) // the server closes the connection
-		}
-		if fx.status != 0 {
-			if fx.retryAfter != "" {
-				w.Header().Set("Retry-After", fx.retryAfter)
-			}
-			if host == CDN {
-				writeCDNError(rw, r, fx.status, strings.ReplaceAll(http.StatusText(fx.status), " ", ""), http.StatusText(fx.status))
-				return
-			}
-			writeError(rw, r, &hubError{status: fx.status, message: http.StatusText(fx.status)})
-			return
-		}
-		h(rw, r, fx)
 	})
+}
+
+// answerFault applies the faults that act before the handler: extra
+// headers, a delay, a reset connection, an error status. It reports whether
+// the request was answered.
+func answerFault(w http.ResponseWriter, r *http.Request, host Host, fx effects) bool {
+	for k, v := range fx.header {
+		w.Header()[k] = v
+	}
+	if fx.delay > 0 && !sleep(r, fx.delay) {
+		return true
+	}
+	if fx.reset {
+		panic(http.ErrAbortHandler) // the server closes the connection
+	}
+	if fx.status == 0 {
+		return false
+	}
+	if fx.retryAfter != "" {
+		w.Header().Set("Retry-After", fx.retryAfter)
+	}
+	text := http.StatusText(fx.status)
+	if host == CDN {
+		writeCDNError(w, r, fx.status, strings.ReplaceAll(text, " ", ""), text)
+	} else {
+		writeError(w, r, &hubError{status: fx.status, message: text})
+	}
+	return true
 }
 
 // sleep waits d or until the request is canceled; it reports whether the
