@@ -19,7 +19,6 @@ type manifest struct {
 	Tensors       tensorTable     `json:"tensors"`
 	Tolerance     *Tolerance      `json:"tolerance"`
 	Pooling       *pooling        `json:"pooling"`
-	MaxNewTokens  *int            `json:"max_new_tokens"`
 	// Files is a formats reference's per-file description (an object), or
 	// the list of files of a folder of references (an array).
 	Files json.RawMessage `json:"files"`

@@ -240,9 +240,6 @@ func modelInputs(m *manifest, exp *expected, res *results) ([]modelInput, error)
 		if t, err := exp.get(mi.Name + ".generated_ids"); err == nil && len(t.shape) == 2 {
 			in.generatedNewToken = t.shape[1] - len(in.ids[0])
 		}
-		if m.MaxNewTokens != nil && in.generatedNewToken > 0 {
-			in.generatedNewToken = *m.MaxNewTokens
-		}
 		out = append(out, in)
 	}
 	return out, nil

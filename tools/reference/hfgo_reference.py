@@ -13,8 +13,9 @@ MODEL is a Hub repo id or a local folder. OUT_DIR receives:
 `hfget verify OUT_DIR` then runs hfgo on the same inputs and compares every tensor. The format is
 the one of hfgo's testdata/fixtures (see README.md beside this script).
 
-Needs torch and transformers (4.30 to 4.45 are supported; 4.40 is the reference). The writer part
-(write_safetensors, write_reference) needs only the standard library and numpy-compatible tensors.
+Needs torch and transformers: written against transformers 4.40 (the version of hfgo's fixtures), and
+only calls API that 4.36 to 4.45 share (see README.md). The writer part (write_safetensors,
+write_reference) needs only the standard library and numpy-compatible tensors.
 """
 
 import argparse
@@ -183,8 +184,11 @@ def summarize_logits(torch, out, prefix, field, logits, cols, full):
     out[f"{prefix}.{field}_logsumexp"] = torch.logsumexp(logits, -1).contiguous()
 
 
-def load_model(transformers, torch, model_id, config, revision):
+def load_model(transformers, torch, model_id, config, revision, kind):
     arch = (config.architectures or ["AutoModel"])[0]
+    if kind == "gpt2":
+        # GPT2Model checkpoints too: the LM head is tied to wte, so it loads with no new weight.
+        arch = "GPT2LMHeadModel"
     cls = getattr(transformers, arch, None) or transformers.AutoModel
     kwargs = {"torch_dtype": torch.float32, "revision": revision}
     try:
@@ -206,12 +210,13 @@ def pooling_config(model_dir):
         if kind.endswith("Pooling"):
             with open(os.path.join(model_dir, m["path"], "config.json"), encoding="utf-8") as f:
                 pc = json.load(f)
-            if pc.get("pooling_mode_cls_token"):
-                mode = "cls"
-            elif pc.get("pooling_mode_mean_tokens"):
-                mode = "mean"
-            elif pc.get("pooling_mode_max_tokens"):
-                mode = "max"
+            modes = [k for k in pc if k.startswith("pooling_mode_") and pc[k]]
+            names = {"pooling_mode_cls_token": "cls", "pooling_mode_mean_tokens": "mean", "pooling_mode_max_tokens": "max"}
+            if len(modes) == 1 and modes[0] in names:
+                mode = names[modes[0]]
+            else:
+                print(f"hfgo_reference: pooling {modes} is not one of cls, mean, max: no sentence_embedding",
+                      file=sys.stderr)
         elif kind.endswith("Normalize"):
             normalize = True
     return {"mode": mode, "normalize": normalize} if mode else None
@@ -235,6 +240,8 @@ def bert_outputs(torch, model, arch, enc, prefix, out, cols, full, pooling):
         elif arch == "BertForPreTraining":
             summarize_logits(torch, out, prefix, "mlm_logits", ho.prediction_logits, cols, full)
             out[f"{prefix}.nsp_logits"] = ho.seq_relationship_logits.contiguous()
+        elif arch == "BertForNextSentencePrediction":
+            out[f"{prefix}.nsp_logits"] = ho.logits.contiguous()
         elif arch == "BertForSequenceClassification":
             out[f"{prefix}.classification_logits"] = ho.logits.contiguous()
         elif arch == "BertForTokenClassification":
@@ -294,9 +301,12 @@ def build(args):
     else:
         sys.exit(f"hfgo_reference: model_type {config.model_type!r} is not a BERT or GPT-2 family model")
     tok = transformers.AutoTokenizer.from_pretrained(args.model, revision=args.revision, use_fast=not args.slow_tokenizer)
-    model, arch = load_model(transformers, torch, args.model, config, args.revision)
+    model, arch = load_model(transformers, torch, args.model, config, args.revision, kind)
     model_dir = args.model if os.path.isdir(args.model) else _snapshot_dir(args)
     items = read_inputs(args)
+    if kind == "gpt2" and any(b is not None for _, b in items):
+        sys.exit("hfgo_reference: --pair and text_pair are for BERT models")
+    tok.padding_side = "right"  # the padded batch is right-padded, as hfgo pads it
     names = [f"t{i}" for i in range(len(items))]
     encs = [tok(a, b, return_tensors="pt") if b is not None else tok(a, return_tensors="pt") for a, b in items]
     full_for = set(names if args.full_logits else ([] if args.no_full_logits else names[:1]))
@@ -314,7 +324,9 @@ def build(args):
             if kind == "bert":
                 bert_outputs(torch, model, arch, enc, name, out, cols, name in full_for, pooling)
             else:
-                gen = gpt2_outputs(torch, model, enc, name, out, cols, name in full_for, args.max_new_tokens, pad_id)
+                room = config.n_positions - enc["input_ids"].shape[1]
+                gen = gpt2_outputs(torch, model, enc, name, out, cols, name in full_for,
+                                   max(0, min(args.max_new_tokens, room)), pad_id)
                 if gen is not None:
                     entry["generated_ids"] = gen
                     entry["generated_text"] = tok.decode(gen)
