@@ -29,8 +29,8 @@ type gemvJob struct {
 	bias  []float32
 }
 
-// runGemv spreads the outputs of j over the cores in chunks of whole panels
-// (about four per core), taken as they come.
+// runGemv spreads j over the cores in chunks (about four per core) taken as
+// they come: chunks of outputs, or chunks of rows of B for x·B with B k×n.
 func runGemv(im *impl, j *gemvJob) {
 	if j.n == 0 {
 		return
@@ -38,6 +38,10 @@ func runGemv(im *impl, j *gemvJob) {
 	t := runtime.GOMAXPROCS(0)
 	if t <= 1 || j.n*j.k < serialWork {
 		gemvRange(im, j, 0, j.n)
+		return
+	}
+	if !j.b.trans && j.b.packed == nil {
+		runGemvRows(im, j, t)
 		return
 	}
 	chunk := roundUp(ceilDiv(j.n, 4*t), nr)
@@ -129,30 +133,81 @@ func gemvDots(im *impl, j *gemvJob, lo int, y, bias []float32) {
 // gemvCols is the width of the slice of y kept in L1 while rows of B stream.
 const gemvCols = 4096
 
-// gemvRows computes y += x[p]·B[p] row by row of B (k×n), four rows at a
-// time, over column slices that stay in L1.
+// gemvRows computes y = alpha·x·B + beta·y + bias for B k×n read row by row.
 func gemvRows(im *impl, j *gemvJob, lo int, y, bias []float32) {
+	j.start(y, bias)
+	j.accumRows(im, 0, j.k, lo, y)
+}
+
+// start sets y = beta·y + bias, before products are added to it.
+func (j *gemvJob) start(y, bias []float32) {
 	if j.beta != 1 {
 		scaleRows(y, 1, len(y), len(y), j.beta)
 	}
 	if bias != nil {
 		Add(y, bias)
 	}
+}
+
+// accumRows adds alpha·Σ x[p]·B[p][lo:lo+len(y)] over rows [p0, p1) of B to
+// y, four rows at a time, over column slices that stay in L1.
+func (j *gemvJob) accumRows(im *impl, p0, p1, lo int, y []float32) {
 	b, ldb := j.b.b, j.b.ldb
 	for c0 := 0; c0 < len(y); c0 += gemvCols {
 		yc := y[c0:min(c0+gemvCols, len(y))]
-		p := 0
-		for ; p+4 <= j.k; p += 4 {
+		p := p0
+		for ; p+4 <= p1; p += 4 {
 			xs := [4]float32{j.alpha * j.x[p], j.alpha * j.x[p+1], j.alpha * j.x[p+2], j.alpha * j.x[p+3]}
 			im.axpy4(len(yc), &xs, b[p*ldb+lo+c0:], ldb, yc)
 		}
-		for ; p < j.k; p++ {
+		for ; p < p1; p++ {
 			// One row: the other three carry weight 0 and read it again.
 			xs := [4]float32{j.alpha * j.x[p]}
 			im.axpy4(len(yc), &xs, b[p*ldb+lo+c0:], 0, yc)
 		}
 	}
 }
+
+// runGemvRows runs x·B for B k×n on t goroutines that take blocks of rows
+// of B, each a contiguous stretch of memory streamed start to end. The
+// first worker adds into y, the others into partial sums added at the end.
+func runGemvRows(im *impl, j *gemvJob, t int) {
+	j.start(j.y[:j.n], j.bias)
+	chunk := roundUp(ceilDiv(j.k, 4*t), 4)
+	var next atomic.Int64
+	work := func(y []float32) {
+		for {
+			p0 := int(next.Add(1)-1) * chunk
+			if p0 >= j.k {
+				return
+			}
+			j.accumRows(im, p0, min(p0+chunk, j.k), 0, y)
+		}
+	}
+	parts := make([]*[]float32, t-1)
+	var wg sync.WaitGroup
+	for w := range parts {
+		parts[w] = partials.get()
+		if cap(*parts[w]) < j.n {
+			*parts[w] = make([]float32, j.n)
+		}
+		part := (*parts[w])[:j.n]
+		clear(part)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work(part)
+		}()
+	}
+	work(j.y[:j.n])
+	wg.Wait()
+	for _, p := range parts {
+		Add(j.y[:j.n], (*p)[:j.n])
+		partials.put(p)
+	}
+}
+
+var partials freeList[[]float32]
 
 // gemvPacked multiplies x by the packed panels covering [lo, lo+len(y)).
 func gemvPacked(im *impl, j *gemvJob, lo int, y, bias []float32) {

@@ -34,6 +34,14 @@ func TestGemv(t *testing.T) {
 				gemvRange(im, j, lo, min(lo+48, tc.n))
 			}
 		}
+		variants[im.name+"/rows"] = func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+			j := job(tc, a, b, ldb, c, bias)
+			if tc.transB || tc.n == 0 {
+				gemvRange(im, j, 0, tc.n)
+				return
+			}
+			runGemvRows(im, j, 3)
+		}
 		variants[im.name+"/packed"] = func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
 			j := job(tc, a, b, ldb, c, bias)
 			j.b = operandB{packed: PackB(tc.transB, tc.k, tc.n, b, ldb)}
