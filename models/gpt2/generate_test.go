@@ -259,3 +259,43 @@ func TestGenerateErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRepetitionPenaltyGreedy checks each token of a penalised greedy run
+// against an independent computation: a full forward pass over the
+// sequence so far, the penalty applied by hand, then the argmax.
+func TestRepetitionPenaltyGreedy(t *testing.T) {
+	t.Parallel()
+	m, g := fixtureGeneration(t)
+	g.RepetitionPenalty, g.MaxNewTokens = 1.3, 10
+	prompt := readManifest(t).Inputs[0].InputIDs
+	out, err := m.Generate(context.Background(), [][]int{prompt}, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := slices.Clone(prompt)
+	for range g.MaxNewTokens {
+		o, err := m.Forward(context.Background(), Input{InputIDs: [][]int{seq}}, &Options{Logits: LastLogits})
+		if err != nil {
+			t.Fatal(err)
+		}
+		logits := slices.Clone(mat.Data[float32](o.Logits))
+		seen := map[int]bool{}
+		for _, id := range seq {
+			if !seen[id] {
+				seen[id] = true
+				if logits[id] < 0 {
+					logits[id] *= 1.3
+				} else {
+					logits[id] /= 1.3
+				}
+			}
+		}
+		seq = append(seq, argmax(logits))
+	}
+	if diff := cmp.Diff(seq, out.Sequences[0]); diff != "" {
+		t.Errorf("penalised greedy (-independent +Generate):\n%s", diff)
+	}
+	if slices.Equal(seq, readManifest(t).Inputs[0].GeneratedIDs[:len(seq)]) {
+		t.Error("the penalty changed nothing")
+	}
+}

@@ -104,3 +104,18 @@ func TestStablePrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestPipelineStopString stops on text that spans tokens.
+func TestPipelineStopString(t *testing.T) {
+	t.Parallel()
+	p := loadFixturePipeline(t)
+	g := p.Generation
+	g.MaxNewTokens, g.StopStrings = 20, Strings{"glacier glacier"}
+	texts, err := p.Generate(context.Background(), []string{"Hello, my dog is cute"}, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "ÃÂÃÂÃÂÃÂ glacier glacier"; texts[0] != want {
+		t.Errorf("generated %q, want %q", texts[0], want)
+	}
+}
