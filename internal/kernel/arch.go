@@ -23,7 +23,7 @@ type impl struct {
 	sumSqDev func(x []float32, m float32) float32
 	addSum   func(x, r []float32) float32
 	max      func(x []float32) float32
-	norm     func(x []float32, m, inv float32, gamma, beta []float32)
+	norm     func(dst, x []float32, m, inv float32, gamma, beta []float32)
 	expSub   func(x []float32, m float32) float32
 	scale    func(x []float32, s float32)
 	add      func(dst, src []float32)

@@ -148,11 +148,11 @@ func maxAVX2(x []float32) float32 {
 	return m
 }
 
-func normAVX2(x []float32, m, inv float32, gamma, beta []float32) {
-	h, t := split8(x)
-	gamma, beta = gamma[:len(x)], beta[:len(x)]
-	vnormAVX2(h, m, inv, gamma, beta)
-	normGo(t, m, inv, gamma[len(h):], beta[len(h):])
+func normAVX2(dst, x []float32, m, inv float32, gamma, beta []float32) {
+	h, t := split8(dst)
+	x, gamma, beta = x[:len(dst)], gamma[:len(dst)], beta[:len(dst)]
+	vnormAVX2(h, x, m, inv, gamma, beta)
+	normGo(t, x[len(h):], m, inv, gamma[len(h):], beta[len(h):])
 }
 
 func expSubAVX2(x []float32, m float32) float32 {

@@ -314,6 +314,16 @@ DATA c_erfB9<>+24(SB)/4, $0x39ae98d1
 DATA c_erfB9<>+28(SB)/4, $0x39ae98d1
 GLOBL c_erfB9<>(SB), RODATA|NOPTR, $32
 
+DATA c_inf<>+0(SB)/4, $0x7f800000
+DATA c_inf<>+4(SB)/4, $0x7f800000
+DATA c_inf<>+8(SB)/4, $0x7f800000
+DATA c_inf<>+12(SB)/4, $0x7f800000
+DATA c_inf<>+16(SB)/4, $0x7f800000
+DATA c_inf<>+20(SB)/4, $0x7f800000
+DATA c_inf<>+24(SB)/4, $0x7f800000
+DATA c_inf<>+28(SB)/4, $0x7f800000
+GLOBL c_inf<>(SB), RODATA|NOPTR, $32
+
 DATA c_bias127<>+0(SB)/4, $0x0000007f
 DATA c_bias127<>+4(SB)/4, $0x0000007f
 DATA c_bias127<>+8(SB)/4, $0x0000007f
@@ -343,16 +353,6 @@ DATA c_abs<>+20(SB)/4, $0x7fffffff
 DATA c_abs<>+24(SB)/4, $0x7fffffff
 DATA c_abs<>+28(SB)/4, $0x7fffffff
 GLOBL c_abs<>(SB), RODATA|NOPTR, $32
-
-DATA c_inf<>+0(SB)/4, $0x7f800000
-DATA c_inf<>+4(SB)/4, $0x7f800000
-DATA c_inf<>+8(SB)/4, $0x7f800000
-DATA c_inf<>+12(SB)/4, $0x7f800000
-DATA c_inf<>+16(SB)/4, $0x7f800000
-DATA c_inf<>+20(SB)/4, $0x7f800000
-DATA c_inf<>+24(SB)/4, $0x7f800000
-DATA c_inf<>+28(SB)/4, $0x7f800000
-GLOBL c_inf<>(SB), RODATA|NOPTR, $32
 
 // func gemmKernel4x24AVX2(k int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
 // Requires: AVX, FMA3, MMX+
@@ -1218,49 +1218,51 @@ max_done:
 	VZEROUPPER
 	RET
 
-// func vnormAVX2(x []float32, m float32, inv float32, gamma []float32, beta []float32)
+// func vnormAVX2(dst []float32, x []float32, m float32, inv float32, gamma []float32, beta []float32)
 // Requires: AVX
-TEXT ·vnormAVX2(SB), NOSPLIT, $0-80
-	MOVQ         x_base+0(FP), AX
-	MOVQ         x_len+8(FP), CX
-	VBROADCASTSS m+24(FP), Y0
-	VBROADCASTSS inv+28(FP), Y1
-	MOVQ         gamma_base+32(FP), DX
-	MOVQ         gamma_len+40(FP), BX
-	MOVQ         beta_base+56(FP), BX
-	MOVQ         beta_len+64(FP), SI
-	XORQ         SI, SI
+TEXT ·vnormAVX2(SB), NOSPLIT, $0-104
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         dst_len+8(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         x_len+32(FP), BX
+	VBROADCASTSS m+48(FP), Y0
+	VBROADCASTSS inv+52(FP), Y1
+	MOVQ         gamma_base+56(FP), BX
+	MOVQ         gamma_len+64(FP), SI
+	MOVQ         beta_base+80(FP), SI
+	MOVQ         beta_len+88(FP), DI
+	XORQ         DI, DI
 	SHLQ         $0x02, CX
 
 norm_big:
-	LEAQ    64(SI), DI
-	CMPQ    DI, CX
+	LEAQ    64(DI), R8
+	CMPQ    R8, CX
 	JA      norm_small
-	VMOVUPS (AX)(SI*1), Y2
+	VMOVUPS (DX)(DI*1), Y2
 	VSUBPS  Y0, Y2, Y2
 	VMULPS  Y1, Y2, Y2
-	VMULPS  (DX)(SI*1), Y2, Y2
-	VADDPS  (BX)(SI*1), Y2, Y2
-	VMOVUPS Y2, (AX)(SI*1)
-	VMOVUPS 32(AX)(SI*1), Y2
+	VMULPS  (BX)(DI*1), Y2, Y2
+	VADDPS  (SI)(DI*1), Y2, Y2
+	VMOVUPS Y2, (AX)(DI*1)
+	VMOVUPS 32(DX)(DI*1), Y2
 	VSUBPS  Y0, Y2, Y2
 	VMULPS  Y1, Y2, Y2
-	VMULPS  32(DX)(SI*1), Y2, Y2
-	VADDPS  32(BX)(SI*1), Y2, Y2
-	VMOVUPS Y2, 32(AX)(SI*1)
-	MOVQ    DI, SI
+	VMULPS  32(BX)(DI*1), Y2, Y2
+	VADDPS  32(SI)(DI*1), Y2, Y2
+	VMOVUPS Y2, 32(AX)(DI*1)
+	MOVQ    R8, DI
 	JMP     norm_big
 
 norm_small:
-	CMPQ    SI, CX
+	CMPQ    DI, CX
 	JAE     norm_done
-	VMOVUPS (AX)(SI*1), Y2
+	VMOVUPS (DX)(DI*1), Y2
 	VSUBPS  Y0, Y2, Y2
 	VMULPS  Y1, Y2, Y2
-	VMULPS  (DX)(SI*1), Y2, Y2
-	VADDPS  (BX)(SI*1), Y2, Y2
-	VMOVUPS Y2, (AX)(SI*1)
-	ADDQ    $0x20, SI
+	VMULPS  (BX)(DI*1), Y2, Y2
+	VADDPS  (SI)(DI*1), Y2, Y2
+	VMOVUPS Y2, (AX)(DI*1)
+	ADDQ    $0x20, DI
 	JMP     norm_small
 
 norm_done:

@@ -67,10 +67,10 @@ func vaddSumAVX2(x []float32, r []float32) float32
 //go:noescape
 func vmaxAVX2(x []float32) float32
 
-// vnormAVX2 sets x = (x-m)·inv·gamma + beta; gamma and beta are at least as long as x.
+// vnormAVX2 sets dst = (x-m)·inv·gamma + beta; x, gamma and beta are at least as long as dst.
 //
 //go:noescape
-func vnormAVX2(x []float32, m float32, inv float32, gamma []float32, beta []float32)
+func vnormAVX2(dst []float32, x []float32, m float32, inv float32, gamma []float32, beta []float32)
 
 // vexpSubAVX2 sets x = e^(x-m) and returns Σ x.
 //

@@ -48,7 +48,15 @@ func checkRows(x []float32, rows, cols, ld int) {
 // place: (x-mean)/sqrt(var+eps)·gamma + beta, the biased variance, as
 // torch.nn.LayerNorm computes it.
 func LayerNorm(x []float32, rows, ld int, gamma, beta []float32, eps float32) {
-	layerNorm(best, x, rows, ld, nil, 0, gamma, beta, eps)
+	layerNorm(best, x, ld, x, ld, rows, nil, 0, gamma, beta, eps)
+}
+
+// LayerNormTo writes the LayerNorm of the rows of x (stride ld) to dst
+// (stride ldd) and leaves x as it is: GPT-2's pre-norm blocks normalise
+// the residual stream into a scratch matrix.
+func LayerNormTo(dst []float32, ldd int, x []float32, rows, ld int, gamma, beta []float32, eps float32) {
+	checkRows(dst, rows, len(gamma), ldd)
+	layerNorm(best, dst, ldd, x, ld, rows, nil, 0, gamma, beta, eps)
 }
 
 // AddLayerNorm adds the residual (rows×len(gamma), stride ldr) to x and
@@ -56,10 +64,22 @@ func LayerNorm(x []float32, rows, ld int, gamma, beta []float32, eps float32) {
 // LayerNorm: BERT's LayerNorm(hidden + input).
 func AddLayerNorm(x []float32, rows, ld int, residual []float32, ldr int, gamma, beta []float32, eps float32) {
 	checkRows(residual, rows, len(gamma), ldr)
-	layerNorm(best, x, rows, ld, residual, ldr, gamma, beta, eps)
+	layerNorm(best, x, ld, x, ld, rows, residual, ldr, gamma, beta, eps)
 }
 
-func layerNorm(im *impl, x []float32, rows, ld int, res []float32, ldr int, gamma, beta []float32, eps float32) {
+// AddLayerNormTo adds the residual (stride ldr) to x, keeping the sums in
+// x, and writes their LayerNorm to dst (stride ldd). dst may be the
+// residual itself: GPT-2's x += h; h = ln_2(x) is
+// AddLayerNormTo(h, e, x, rows, e, h, e, gamma, beta, eps).
+func AddLayerNormTo(dst []float32, ldd int, x []float32, rows, ld int, residual []float32, ldr int, gamma, beta []float32, eps float32) {
+	checkRows(dst, rows, len(gamma), ldd)
+	checkRows(residual, rows, len(gamma), ldr)
+	layerNorm(best, dst, ldd, x, ld, rows, residual, ldr, gamma, beta, eps)
+}
+
+// layerNorm sets dst = LayerNorm(x + res) row by row (res nil for none),
+// leaving x + res in x; dst may be x or res.
+func layerNorm(im *impl, dst []float32, ldd int, x []float32, ld, rows int, res []float32, ldr int, gamma, beta []float32, eps float32) {
 	n := len(gamma)
 	checkRows(x, rows, n, ld)
 	if len(beta) != n {
@@ -80,7 +100,7 @@ func layerNorm(im *impl, x []float32, rows, ld int, res []float32, ldr int, gamm
 			mean := sum / float32(n)
 			vr := im.sumSqDev(r, mean) / float32(n)
 			inv := 1 / float32(math.Sqrt(float64(vr+eps)))
-			im.norm(r, mean, inv, gamma, beta)
+			im.norm(dst[i*ldd:i*ldd+n], r, mean, inv, gamma, beta)
 		}
 	})
 }

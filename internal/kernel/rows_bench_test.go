@@ -26,7 +26,7 @@ func BenchmarkRows(b *testing.B) {
 					row := x[i*hid : (i+1)*hid]
 					mean := im.sum(row) / hid
 					inv := 1 / float32(math.Sqrt(float64(im.sumSqDev(row, mean)/hid+1e-12)))
-					im.norm(row, mean, inv, gamma, beta)
+					im.norm(row, row, mean, inv, gamma, beta)
 				}
 			}
 			reportElems(b, seq*hid)

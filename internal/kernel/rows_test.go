@@ -84,12 +84,29 @@ func TestLayerNorm(t *testing.T) {
 		y = append(y[:0], x...)
 		AddLayerNorm(y, rows, ld, res, n, gamma, beta, 1e-12)
 		checkClose(t, "AddLayerNorm", y, wantSum, 2e-5, 2e-5)
+
+		// Out of place: x is left alone (LayerNormTo) or holds x+res
+		// (AddLayerNormTo, here writing over the residual as GPT-2 does).
+		y = append(y[:0], x...)
+		dst := make([]float32, rows*n)
+		LayerNormTo(dst, n, y, rows, ld, gamma, beta, 1e-5)
+		checkClose(t, "LayerNormTo x", y, widen(x), 0, 0)
+		for i := 0; i < rows; i++ {
+			checkClose(t, "LayerNormTo", dst[i*n:(i+1)*n], want[i*ld:i*ld+n], 2e-5, 2e-5)
+		}
+		y = append(y[:0], x...)
+		r2 := append([]float32(nil), res...)
+		AddLayerNormTo(r2, n, y, rows, ld, r2, n, gamma, beta, 1e-12)
+		for i := 0; i < rows; i++ {
+			checkClose(t, "AddLayerNormTo", r2[i*n:(i+1)*n], wantSum[i*ld:i*ld+n], 2e-5, 2e-5)
+			checkClose(t, "AddLayerNormTo x", y[i*ld:i*ld+n], widen(sum[i*ld:i*ld+n]), 0, 0)
+		}
 		for _, im := range impls() {
 			y = append(y[:0], x...)
-			layerNorm(im, y, rows, ld, nil, 0, gamma, beta, 1e-5)
+			layerNorm(im, y, ld, y, ld, rows, nil, 0, gamma, beta, 1e-5)
 			checkClose(t, im.name+" layerNorm", y, want, 2e-5, 2e-5)
 			y = append(y[:0], x...)
-			layerNorm(im, y, rows, ld, res, n, gamma, beta, 1e-12)
+			layerNorm(im, y, ld, y, ld, rows, res, n, gamma, beta, 1e-12)
 			checkClose(t, im.name+" layerNorm+residual", y, wantSum, 2e-5, 2e-5)
 		}
 	}

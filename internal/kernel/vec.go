@@ -52,10 +52,10 @@ func maxGo(x []float32) float32 {
 	return m
 }
 
-func normGo(x []float32, m, inv float32, gamma, beta []float32) {
-	gamma, beta = gamma[:len(x)], beta[:len(x)]
+func normGo(dst, x []float32, m, inv float32, gamma, beta []float32) {
+	x, gamma, beta = x[:len(dst)], gamma[:len(dst)], beta[:len(dst)]
 	for i, v := range x {
-		x[i] = (v-m)*inv*gamma[i] + beta[i]
+		dst[i] = (v-m)*inv*gamma[i] + beta[i]
 	}
 }
 

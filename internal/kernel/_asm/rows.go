@@ -232,10 +232,11 @@ func rowFuncs() {
 	Store(hi, ReturnIndex(0))
 	done()
 
-	header("vnormAVX2", "func(x []float32, m, inv float32, gamma, beta []float32)",
-		"vnormAVX2 sets x = (x-m)·inv·gamma + beta; gamma and beta are at least as long as x.")
-	x, n = slice("x")
-	m, inv := param32("m", 24), param32("inv", 28)
+	header("vnormAVX2", "func(dst, x []float32, m, inv float32, gamma, beta []float32)",
+		"vnormAVX2 sets dst = (x-m)·inv·gamma + beta; x, gamma and beta are at least as long as dst.")
+	d, n := slice("dst")
+	x, _ = slice("x")
+	m, inv := param32("m", 48), param32("inv", 52)
 	g, _ := slice("gamma")
 	b, _ := slice("beta")
 	loop("norm", n, 2, func(at func(GPVirtual) Mem, u int) {
@@ -245,7 +246,7 @@ func rowFuncs() {
 		VMULPS(inv, t, t)
 		VMULPS(at(g), t, t)
 		VADDPS(at(b), t, t)
-		VMOVUPS(t, at(x))
+		VMOVUPS(t, at(d))
 	})
 	done()
 
