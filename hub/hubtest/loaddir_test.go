@@ -213,23 +213,24 @@ func TestLoadDirBundledRepos(t *testing.T) {
 	if diff := cmp.Diff(want, s.Repos()); diff != "" {
 		t.Fatalf("repos (-want +got):\n%s", diff)
 	}
-	checked := 0
+	checked, inManifest := 0, 0
 	for _, repo := range want {
 		var inf info
 		getJSON(t, s.URL+"/api/models/"+repo+"?blobs=true", &inf)
 		for _, sib := range inf.Siblings {
-			link, err := os.Readlink(filepath.Join(root, "hub", repo, sib.RFilename))
+			local, err := os.ReadFile(filepath.Join(root, "hub", repo, sib.RFilename))
 			if err != nil {
-				continue // .gitattributes and README.md are plain files
+				t.Fatal(err)
 			}
-			rel := strings.TrimPrefix(filepath.ToSlash(link), "../../../fixtures/")
-			want := sums[rel]
-			if want == "" { // tokenizer_json/ is not in the manifest: hash the file itself
-				data, err := os.ReadFile(filepath.Join(root, "fixtures", rel))
-				if err != nil {
-					t.Fatal(err)
+			want := hubtest.SHA256(local)
+			if link, err := os.Readlink(filepath.Join(root, "hub", repo, sib.RFilename)); err == nil {
+				rel, ok := strings.CutPrefix(filepath.ToSlash(link), "../../../fixtures/")
+				if sum, listed := sums[rel]; ok && listed {
+					inManifest++
+					if sum != want {
+						t.Errorf("%s/%s: the fixture's sha256 is %s, the manifest says %s", repo, sib.RFilename, want, sum)
+					}
 				}
-				want = hubtest.SHA256(data)
 			}
 			r := do(t, "GET", s.URL+"/"+repo+"/resolve/main/"+sib.RFilename)
 			if r.status == 302 {
@@ -244,8 +245,8 @@ func TestLoadDirBundledRepos(t *testing.T) {
 			checked++
 		}
 	}
-	if checked < 20 {
-		t.Errorf("only %d files checked", checked)
+	if checked < 28 || inManifest < 20 {
+		t.Errorf("only %d files checked, %d against the manifest", checked, inManifest)
 	}
 }
 
