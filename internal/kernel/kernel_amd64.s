@@ -314,16 +314,6 @@ DATA c_erfB9<>+24(SB)/4, $0x39ae98d1
 DATA c_erfB9<>+28(SB)/4, $0x39ae98d1
 GLOBL c_erfB9<>(SB), RODATA|NOPTR, $32
 
-DATA c_inf<>+0(SB)/4, $0x7f800000
-DATA c_inf<>+4(SB)/4, $0x7f800000
-DATA c_inf<>+8(SB)/4, $0x7f800000
-DATA c_inf<>+12(SB)/4, $0x7f800000
-DATA c_inf<>+16(SB)/4, $0x7f800000
-DATA c_inf<>+20(SB)/4, $0x7f800000
-DATA c_inf<>+24(SB)/4, $0x7f800000
-DATA c_inf<>+28(SB)/4, $0x7f800000
-GLOBL c_inf<>(SB), RODATA|NOPTR, $32
-
 DATA c_bias127<>+0(SB)/4, $0x0000007f
 DATA c_bias127<>+4(SB)/4, $0x0000007f
 DATA c_bias127<>+8(SB)/4, $0x0000007f
@@ -353,6 +343,16 @@ DATA c_abs<>+20(SB)/4, $0x7fffffff
 DATA c_abs<>+24(SB)/4, $0x7fffffff
 DATA c_abs<>+28(SB)/4, $0x7fffffff
 GLOBL c_abs<>(SB), RODATA|NOPTR, $32
+
+DATA c_inf<>+0(SB)/4, $0x7f800000
+DATA c_inf<>+4(SB)/4, $0x7f800000
+DATA c_inf<>+8(SB)/4, $0x7f800000
+DATA c_inf<>+12(SB)/4, $0x7f800000
+DATA c_inf<>+16(SB)/4, $0x7f800000
+DATA c_inf<>+20(SB)/4, $0x7f800000
+DATA c_inf<>+24(SB)/4, $0x7f800000
+DATA c_inf<>+28(SB)/4, $0x7f800000
+GLOBL c_inf<>(SB), RODATA|NOPTR, $32
 
 // func gemmKernel4x24AVX2(k int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
 // Requires: AVX, FMA3, MMX+

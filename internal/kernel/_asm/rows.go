@@ -58,12 +58,16 @@ func defineConsts() {
 		}
 		constMem[c.name] = m
 	}
-	for name, v := range map[string]uint32{"bias127": 127, "sign": 1 << 31, "abs": 1<<31 - 1, "inf": 0x7f800000} {
-		m := GLOBL("c_"+name, RODATA|NOPTR)
+	ints := []struct {
+		name string
+		v    uint32
+	}{{"bias127", 127}, {"sign", 1 << 31}, {"abs", 1<<31 - 1}, {"inf", 0x7f800000}}
+	for _, c := range ints {
+		m := GLOBL("c_"+c.name, RODATA|NOPTR)
 		for i := 0; i < 8; i++ {
-			DATA(4*i, U32(v))
+			DATA(4*i, U32(c.v))
 		}
-		constMem[name] = m
+		constMem[c.name] = m
 	}
 }
 
