@@ -76,59 +76,40 @@ func ConvertCheckpoint(ctx context.Context, c *Checkpoint, dst string, opts *Opt
 		}
 		to = dtypeByName[name]
 	}
-	maxShard := opts.MaxShardSize
-	if maxShard <= 0 {
-		maxShard = DefaultMaxShardSize
-	}
 	keep, dropped := dropTied(c)
+	res := &Result{Tensors: len(keep), Dropped: dropped}
 	planned := make([]plannedTensor, len(keep))
-	var total int64
 	for i, n := range keep {
 		info, _ := c.Info(n)
 		planned[i] = plannedTensor{name: n, size: castSize(info, to)}
-		total += planned[i].size
+		res.TotalSize += planned[i].size
 	}
-	dir, single := dst, strings.HasSuffix(dst, ".safetensors")
-	var shards [][]plannedTensor
-	if single {
-		dir = filepath.Dir(dst)
-		shards = [][]plannedTensor{planned}
-	} else {
-		shards = splitShards(planned, maxShard)
-	}
+	dir, names, shards := layout(dst, planned, opts.MaxShardSize)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, &Error{File: dst, Err: err}
 	}
 	w := &writer{dir: dir}
 	defer w.abort()
-	res := &Result{Tensors: len(keep), TotalSize: total, Dropped: dropped}
 	var done int64
-	for i, shard := range shards {
-		name := filepath.Base(dst)
-		if !single {
-			name = SafetensorsName
-			if len(shards) > 1 {
-				name = shardName(SafetensorsName, i, len(shards))
-			}
+	progress := func(n int64) {
+		if done += n; opts.Progress != nil {
+			opts.Progress(done, res.TotalSize)
 		}
-		tensors, err := prepare(ctx, c, shard, to, func(n int64) {
-			done += n
-			if opts.Progress != nil {
-				opts.Progress(done, total)
-			}
-		})
+	}
+	for i, shard := range shards {
+		tensors, err := prepare(ctx, c, shard, to, progress)
 		if err != nil {
 			return nil, err
 		}
-		if err := w.add(name, func(f *os.File) error { return safetensors.Write(f, tensors, metadataPT) }); err != nil {
+		if err := w.add(names[i], func(f *os.File) error { return safetensors.Write(f, tensors, metadataPT) }); err != nil {
 			return nil, err
 		}
 	}
 	if len(shards) > 1 {
-		res.Index = &Index{TotalSize: total, WeightMap: map[string]string{}}
+		res.Index = &Index{TotalSize: res.TotalSize, WeightMap: map[string]string{}}
 		for i, shard := range shards {
 			for _, t := range shard {
-				res.Index.WeightMap[t.name] = shardName(SafetensorsName, i, len(shards))
+				res.Index.WeightMap[t.name] = names[i]
 			}
 		}
 		body := encodeIndex(res.Index)
@@ -141,10 +122,31 @@ func ConvertCheckpoint(ctx context.Context, c *Checkpoint, dst string, opts *Opt
 		return nil, err
 	}
 	res.Files = files
-	if !single {
+	if !strings.HasSuffix(dst, ".safetensors") {
 		removeStale(dir, files)
 	}
 	return res, nil
+}
+
+// layout returns the output folder, the file names and the tensors of each
+// file: one file when dst names a .safetensors file, else model.safetensors
+// or shards of at most maxShard bytes (DefaultMaxShardSize if 0).
+func layout(dst string, planned []plannedTensor, maxShard int64) (string, []string, [][]plannedTensor) {
+	if strings.HasSuffix(dst, ".safetensors") {
+		return filepath.Dir(dst), []string{filepath.Base(dst)}, [][]plannedTensor{planned}
+	}
+	if maxShard <= 0 {
+		maxShard = DefaultMaxShardSize
+	}
+	shards := splitShards(planned, maxShard)
+	if len(shards) == 1 {
+		return dst, []string{SafetensorsName}, shards
+	}
+	names := make([]string, len(shards))
+	for i := range shards {
+		names[i] = shardName(SafetensorsName, i, len(shards))
+	}
+	return dst, names, shards
 }
 
 // castSize returns a tensor's size in bytes after casting to dtype to.

@@ -31,8 +31,9 @@ var (
 	dtU16  = dtype{"U16", 2, false}
 	dtU8   = dtype{"U8", 1, false}
 	dtBool = dtype{"BOOL", 1, false}
-	dtF8E4 = dtype{"F8_E4M3", 1, true}
-	dtF8E5 = dtype{"F8_E5M2", 1, true}
+	// 8-bit floats are read and written as they are, never cast.
+	dtF8E4 = dtype{"F8_E4M3", 1, false}
+	dtF8E5 = dtype{"F8_E5M2", 1, false}
 )
 
 // dtypeByName maps safetensors dtype names to their descriptions.
