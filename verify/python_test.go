@@ -79,3 +79,56 @@ func TestPythonWriter(t *testing.T) {
 		t.Error("test_writer.py --small no longer writes the committed testdata/reference_bert_small/expected.safetensors")
 	}
 }
+
+// TestPythonScript runs the whole of hfgo_reference.py on the fixture BERT
+// and GPT-2 models with the manifests' texts, through the test stand-in
+// for transformers (tools/reference/testing: plain torch, the fixture
+// encodings as its tokenizer), and verifies what it wrote: the script's
+// names, shapes, cache, generation and saved files agree with hfgo.
+func TestPythonScript(t *testing.T) {
+	t.Parallel()
+	py := python(t)
+	if py == "" || exec.Command(py, "-c", "import torch").Run() != nil {
+		t.Log("no torch: the script itself is not run")
+		return
+	}
+	for _, kind := range []string{"bert", "gpt2"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			m, err := readManifest(filepath.Join(fixtures, kind))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), kind)
+			args := []string{filepath.Join("..", "tools", "reference", "hfgo_reference.py"), filepath.Join(fixtures, kind), out, "--max-new-tokens", "7"}
+			for _, in := range m.Inputs {
+				switch {
+				case in.Text != nil && in.TextPair != nil:
+					args = append(args, "--pair", *in.Text, *in.TextPair)
+				case in.Text != nil:
+					args = append(args, "--text", *in.Text)
+				}
+			}
+			cmd := exec.Command(py, args...)
+			cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", "PYTHONPATH="+filepath.Join("..", "tools", "reference", "testing"))
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("hfgo_reference.py: %v\n%s", err, b)
+			}
+			rep, err := Reference(context.Background(), out, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rep.OK() {
+				t.Fatalf("%s; failures %v", rep.Summary(), failing(rep))
+			}
+			want := map[string]Status{"t0.mlm_logits": Pass, "t6.nsp_logits": Pass, "t6.token_type_ids": Pass, "t3.tokens": Pass}
+			if kind == "gpt2" {
+				want = map[string]Status{"t0.logits": Pass, "t1.incremental_logits_sel": Pass, "t3.generated_ids": Pass, "t2.generate_scores_max": Pass}
+			}
+			wantStatus(t, rep, want)
+			if row, _ := rep.Row(map[string]string{"bert": "t5.hidden_states.2", "gpt2": "t3.generated_ids"}[kind]); len(row.Shape) < 2 {
+				t.Errorf("row %s has shape %v", row.Name, row.Shape)
+			}
+		})
+	}
+}
