@@ -24,7 +24,13 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(childEnv); dir != "" {
 		os.Exit(loadChild(dir))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if baseDirMade {
+		if dir, err := baseDir(); err == nil {
+			os.RemoveAll(dir)
+		}
+	}
+	os.Exit(code)
 }
 
 // loadChild loads dir, reads every weight once (so that every page of the
@@ -70,18 +76,22 @@ func peakRSS() (int64, error) {
 }
 
 // baseDir writes a bert-base-shaped checkpoint with random weights (418 MiB
-// of float32) once per process.
+// of float32) once per process, outside the repo; TestMain removes it.
 var baseDir = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "hfgo-bert-base-")
 	if err != nil {
 		return "", err
 	}
+	baseDirMade = true
 	m, err := baseModel()
 	if err != nil {
 		return "", err
 	}
 	return dir, saveCheckpoint(dir, m.Config, baseWeights)
 })
+
+// baseDirMade says baseDir ran (and made a folder to remove).
+var baseDirMade bool
 
 // BenchmarkLoadBase loads a bert-base checkpoint in a child process and
 // reports its load time and peak RSS as a ratio of the weight bytes; it
@@ -91,7 +101,6 @@ func BenchmarkLoadBase(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
 	st, err := os.Stat(filepath.Join(dir, "model.safetensors"))
 	if err != nil {
 		b.Fatal(err)
