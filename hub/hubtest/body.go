@@ -30,6 +30,18 @@ func copyBody(dst io.Writer, src io.Reader, offset int64, corrupt bool) {
 	}
 }
 
+// writeSlices writes an in-memory body without copying it, a MiB at a time
+// so that Requests sees it progress.
+func writeSlices(dst io.Writer, data []byte) {
+	for len(data) > 0 {
+		n := min(len(data), 1<<20)
+		if _, err := dst.Write(data[:n]); err != nil {
+			return
+		}
+		data = data[n:]
+	}
+}
+
 // faultWriter applies a response's bandwidth limit, stall and dropped
 // connection to its body.
 func faultWriter(w http.ResponseWriter, r *http.Request, fx effects) io.Writer {
