@@ -241,3 +241,24 @@ func TestBadLegacy(t *testing.T) {
 		})
 	}
 }
+
+// TestCorruptStorage flips one byte of a storage: reading succeeds (the
+// data is not touched), but the first access to the tensors of that
+// storage fails its CRC-32 check, naming file, tensor and storage.
+func TestCorruptStorage(t *testing.T) {
+	t.Parallel()
+	data := zipFile(t, stateDict(goodSpecs, false), map[string][]byte{"0": f32(6)})
+	i := bytes.Index(data, f32(6))
+	data[i+5] ^= 1
+	sd, err := ReadPyTorch(data, "pytorch_model.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range sd.Tensors() {
+		_, err := x.Float32()
+		want := `convert: pytorch_model.bin: tensor "` + x.Name + `": malformed checkpoint: storage "0" fails its CRC-32 check`
+		if !errors.Is(err, ErrFormat) || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", x.Name, err, want)
+		}
+	}
+}

@@ -163,7 +163,7 @@ func TestBuilders(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if len(sd.Tensors()) != 2 || !bytes.Equal(sd.Tensors()[0].Bytes(), f32(6)) || sd.Tensors()[1].Contiguous() {
+		if len(sd.Tensors()) != 2 || !bytes.Equal(mustBytes(t, sd.Tensors()[0]), f32(6)) || sd.Tensors()[1].Contiguous() {
 			t.Errorf("%s: read back wrong", name)
 		}
 	}

@@ -103,3 +103,13 @@ func readFile(t testing.TB, path string) []byte {
 	}
 	return b
 }
+
+// mustBytes returns a tensor's bytes or fails the test.
+func mustBytes(t testing.TB, x *Tensor) []byte {
+	t.Helper()
+	b, err := x.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -100,7 +100,7 @@ func (p *ptPart) bytes(name string) ([]byte, error) {
 	if !ok {
 		return nil, &Error{File: p.path, Tensor: name, Err: ErrNotFound}
 	}
-	return t.Bytes(), nil
+	return t.Bytes()
 }
 func (p *ptPart) float32(name string) ([]float32, error) {
 	t, ok := p.sd.Tensor(name)

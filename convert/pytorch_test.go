@@ -40,7 +40,7 @@ func TestEdgeCases(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !bytes.Equal(got.Bytes(), wb) {
+				if !bytes.Equal(mustBytes(t, got), wb) {
 					t.Errorf("%s: bytes differ from edge_cases_expected.safetensors", name)
 				}
 			}
@@ -73,8 +73,8 @@ func checkTensor(t *testing.T, got *Tensor, m manifestTensor) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got.Bytes(), raw) {
-			t.Errorf("%s: bytes %x, want %s", name, got.Bytes(), m.RawLEHex)
+		if !bytes.Equal(mustBytes(t, got), raw) {
+			t.Errorf("%s: bytes %x, want %s", name, mustBytes(t, got), m.RawLEHex)
 		}
 		checkValues(t, got, m.Values)
 	}
@@ -176,7 +176,7 @@ func TestFormatsBin(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if !bytes.Equal(got.Bytes(), wb) {
+					if !bytes.Equal(mustBytes(t, got), wb) {
 						t.Errorf("%s: bytes differ from model.safetensors %s", got.Name, name)
 					}
 				}

@@ -2,7 +2,9 @@ package convert
 
 import (
 	"fmt"
+	"hash/crc32"
 	"math/bits"
+	"sync"
 )
 
 // storage is one torch storage: a typed run of elements that tensors view.
@@ -11,6 +13,9 @@ type storage struct {
 	dt    dtype
 	numel int64 // elements, as the persistent id declares
 	data  []byte
+	// crc, for a zip entry: the checksum of entry (data and any bytes
+	// after it), verified once, on first use.
+	crc     *entryCRC
 	// Legacy-format storage views: a window of root's elements.
 	root   *storage
 	offset int64
@@ -27,6 +32,28 @@ func (s *storage) bytes() []byte {
 		return s.root.data[lo : lo+n : lo+n]
 	}
 	return s.data[:n:n]
+}
+
+// entryCRC checks a zip entry's CRC-32 once.
+type entryCRC struct {
+	entry []byte
+	want  uint32
+	once  sync.Once
+	err   error
+}
+
+// verify checks the storage's CRC-32 the first time it is called.
+func (s *storage) verify() error {
+	c := s.rootStorage().crc
+	if c == nil {
+		return nil
+	}
+	c.once.Do(func() {
+		if got := crc32.ChecksumIEEE(c.entry); got != c.want {
+			c.err = fmt.Errorf("%w: storage %q fails its CRC-32 check (%08x, want %08x): the file is corrupt", ErrFormat, s.rootStorage().key, got, c.want)
+		}
+	})
+	return c.err
 }
 
 // tensorRef is what _rebuild_tensor_v2 returns: a strided view of a
@@ -61,24 +88,28 @@ func (t *Tensor) Contiguous() bool {
 // Bytes returns the tensor's elements as contiguous little-endian bytes.
 // For a contiguous tensor the slice aliases the checkpoint's memory (a
 // read-only mapping when opened from a file): never write to it. Other
-// views are copied.
-func (t *Tensor) Bytes() []byte {
+// views are copied. The first access to a storage of a zip checkpoint
+// verifies its CRC-32, as torch.load does.
+func (t *Tensor) Bytes() ([]byte, error) {
 	r := t.ref
+	if err := r.storage.verify(); err != nil {
+		return nil, &Error{File: t.file, Tensor: t.Name, Err: err}
+	}
 	es := int64(r.dt.size)
 	data := r.storage.bytes()
 	if t.numel == 0 {
-		return []byte{}
+		return []byte{}, nil
 	}
 	if t.Contiguous() {
 		lo := r.offset * es
-		return data[lo : lo+t.numel*es : lo+t.numel*es]
+		return data[lo : lo+t.numel*es : lo+t.numel*es], nil
 	}
 	out := make([]byte, t.numel*es)
 	gatherStrided(out, data, r, es)
 	if r.storage.bigEndian {
 		swapBytes(out, int(es))
 	}
-	return out
+	return out, nil
 }
 
 // Float32 decodes the tensor to float32. Contiguous little-endian float32
@@ -86,7 +117,10 @@ func (t *Tensor) Bytes() []byte {
 // never write to it); other dtypes and views are converted into a new
 // slice.
 func (t *Tensor) Float32() ([]float32, error) {
-	b := t.Bytes()
+	b, err := t.Bytes()
+	if err != nil {
+		return nil, err
+	}
 	if t.ref.dt == dtF32 {
 		if v, ok := float32View(b); ok {
 			return v, nil

@@ -174,6 +174,7 @@ func (zc *zipCheckpoint) storage(pid *types.Tuple, seen map[string]*storage, big
 			return nil, fmt.Errorf("%w: storage entry %q is compressed (torch.save stores them)", ErrUnsupported, name)
 		}
 		s.data = zc.data[off : off+int64(f.UncompressedSize64)]
+		s.crc = &entryCRC{entry: s.data, want: f.CRC32}
 	}
 	seen[key] = s
 	return s, nil

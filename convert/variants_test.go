@@ -55,8 +55,8 @@ func TestRebuildVariants(t *testing.T) {
 		if !ok {
 			t.Fatalf("no %s", w.name)
 		}
-		if x.DType != w.dtype || !slices.Equal(x.Shape, w.shape) || !bytes.Equal(x.Bytes(), w.data) {
-			t.Errorf("%s: %s %v %x, want %s %v %x", w.name, x.DType, x.Shape, x.Bytes(), w.dtype, w.shape, w.data)
+		if x.DType != w.dtype || !slices.Equal(x.Shape, w.shape) || !bytes.Equal(mustBytes(t, x), w.data) {
+			t.Errorf("%s: %s %v %x, want %s %v %x", w.name, x.DType, x.Shape, mustBytes(t, x), w.dtype, w.shape, w.data)
 		}
 	}
 }
@@ -112,8 +112,8 @@ func TestBigEndian(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(w.Bytes(), f32(6)) || w.Contiguous() || !slices.Equal(got, []float32{0, 3, 1, 4, 2, 5}) {
-			t.Errorf("%s: w %x, wt %v", name, w.Bytes(), got)
+		if !bytes.Equal(mustBytes(t, w), f32(6)) || w.Contiguous() || !slices.Equal(got, []float32{0, 3, 1, 4, 2, 5}) {
+			t.Errorf("%s: w %x, wt %v", name, mustBytes(t, w), got)
 		}
 	}
 }
@@ -135,7 +135,7 @@ func TestLegacyViews(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, _ := sd.Tensor("v")
-	if got := v.Bytes(); !bytes.Equal(got, f32(6)[12:20]) {
+	if got := mustBytes(t, v); !bytes.Equal(got, f32(6)[12:20]) {
 		t.Errorf("view bytes %x, want elements 3 and 4", got)
 	}
 }
