@@ -15,7 +15,7 @@ type storage struct {
 	data  []byte
 	// crc, for a zip entry: the checksum of entry (data and any bytes
 	// after it), verified once, on first use.
-	crc     *entryCRC
+	crc *entryCRC
 	// Legacy-format storage views: a window of root's elements.
 	root   *storage
 	offset int64
