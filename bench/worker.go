@@ -115,7 +115,7 @@ func gpt2Workload(ctx context.Context, dir, workload string, iters int, res *res
 	for i := -1; i < iters; i++ { // i == -1: warm-up
 		cache.Reset()
 		t := time.Now()
-		if out, err = m.Forward(prompt, gpt2.Options{Logits: gpt2.LastLogits, Cache: cache}); err != nil {
+		if out, err = m.Forward(ctx, prompt, &gpt2.Options{Logits: gpt2.LastLogits, Cache: cache}); err != nil {
 			return err
 		}
 		switch {
@@ -127,7 +127,7 @@ func gpt2Workload(ctx context.Context, dir, workload string, iters int, res *res
 			for range decodeSteps {
 				next := gpt2.Input{InputIDs: [][]int{{argmax(mat.Data[float32](out.Logits))}}}
 				t = time.Now()
-				if out, err = m.Forward(next, gpt2.Options{Logits: gpt2.LastLogits, Cache: cache}); err != nil {
+				if out, err = m.Forward(ctx, next, &gpt2.Options{Logits: gpt2.LastLogits, Cache: cache}); err != nil {
 					return err
 				}
 				if i >= 0 {
