@@ -147,7 +147,8 @@ func pickleEdgeRows(path string, ec edgeCases, want map[string][]byte) *Report {
 		if !ok {
 			return "", nil, nil, false, nil
 		}
-		return dtypeName(safetensors.DType(t.DType)), t.Shape, t.Bytes(), true, nil
+		raw, err := t.Bytes()
+		return dtypeName(safetensors.DType(t.DType)), t.Shape, raw, true, err
 	}, sd.Names())
 }
 
