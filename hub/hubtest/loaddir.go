@@ -25,7 +25,11 @@ import (
 //     refs/pr/N, and main falls back to the newest snapshot when refs/main
 //     is missing. Blob names are taken as the files' ETags.
 //
-// Contents stay on disk and are read per request.
+// Contents stay on disk and are read per request. Plain folders are hashed
+// once, here: a file changed afterwards is served under its old ETag until
+// the folder is loaded again. A plain folder's commit depends only on its
+// files and repo id, so a mirror restarted on the same folder answers with
+// the same commits.
 func (s *Server) LoadDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -123,7 +127,9 @@ func (s *Server) loadPlainRepo(key repoKey, dir string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.newRepoLocked(key, Repo{}, files); err != nil {
+	// The commit depends on the files and the repo id only, so a mirror
+	// restarted on the same folder answers with the same commits.
+	if _, err := s.newRepoLocked(key, Repo{}, files, epoch); err != nil {
 		return fmt.Errorf("hubtest: load %s: %w", dir, err)
 	}
 	return nil

@@ -298,3 +298,25 @@ func TestBundledShardedParameters(t *testing.T) {
 		t.Errorf("parameters (-manifest +served):\n%s", diff)
 	}
 }
+
+// TestLoadDirCommitsAreStable loads the bundled repos twice, once after
+// other repos: each repo gets the same commit.
+func TestLoadDirCommitsAreStable(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join("..", "..", "testdata", "hub")
+	a := hubtest.NewServer(hubtest.WithDir(dir))
+	defer a.Close()
+	b := hubtest.NewServer()
+	defer b.Close()
+	b.AddRepo(hubtest.Repo{ID: "other/repo", Files: map[string][]byte{"x": []byte("x")}})
+	if err := b.LoadDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, repo := range a.Repos() {
+		ra := do(t, "HEAD", a.URL+"/"+repo+"/resolve/main/config.json")
+		rb := do(t, "HEAD", b.URL+"/"+repo+"/resolve/main/config.json")
+		if c := ra.header.Get("X-Repo-Commit"); len(c) != 40 || c != rb.header.Get("X-Repo-Commit") {
+			t.Errorf("%s: commit %q, then %q", repo, c, rb.header.Get("X-Repo-Commit"))
+		}
+	}
+}

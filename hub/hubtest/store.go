@@ -35,15 +35,15 @@ func (s *Server) AddRepo(r Repo) string {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, err := s.newRepoLocked(repoKey{typ, r.ID}, r, files)
+	c, err := s.newRepoLocked(repoKey{typ, r.ID}, r, files, s.nextTimeLocked())
 	if err != nil {
 		panic(fmt.Errorf("hubtest: %w", err))
 	}
 	return c.sha
 }
 
-// newRepoLocked adds a repo with a first commit on main.
-func (s *Server) newRepoLocked(key repoKey, r Repo, files map[string]*file) (*commit, error) {
+// newRepoLocked adds a repo with a first commit on main, made at when.
+func (s *Server) newRepoLocked(key repoKey, r Repo, files map[string]*file, when time.Time) (*commit, error) {
 	rp := &repo{
 		key: key, private: r.Private, gated: r.Gated, disabled: r.Disabled, meta: r,
 		commits: map[string]*commit{}, branches: map[string]string{}, tags: map[string]string{}, prs: map[int]string{},
@@ -52,8 +52,8 @@ func (s *Server) newRepoLocked(key repoKey, r Repo, files map[string]*file) (*co
 	if err := s.addRepoLocked(rp); err != nil {
 		return nil, err
 	}
-	rp.created = s.nextTimeLocked()
-	c := s.addCommitLocked(rp, nil, files, "Initial commit", rp.created)
+	rp.created = when
+	c := s.addCommitLocked(rp, nil, files, "Initial commit", when)
 	rp.branches["main"] = c.sha
 	return c, nil
 }
