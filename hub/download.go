@@ -221,13 +221,17 @@ func (c *Client) downloadToCache(ctx context.Context, q fileReq) (path string, e
 		return "", fmt.Errorf("hub: lock %q: %w", q.filename, err)
 	}
 	defer unlock()
-	if !q.force && exists(blob) {
-		cached = true
-		return pointer, c.linkPointer(q.cacheDir, blob, pointer, false)
-	}
 	d := &blobDownload{
 		url: meta.Location, filename: q.filename, etag: meta.ETag, size: meta.Size,
 		incomplete: blob + ".incomplete", dest: blob, progress: q.progress.progress,
+	}
+	if !q.force && exists(blob) {
+		// Another process finished it; drop what an interrupted parallel
+		// download of ours may have left.
+		os.Remove(d.partsPath())
+		os.Remove(d.statePath())
+		cached = true
+		return pointer, c.linkPointer(q.cacheDir, blob, pointer, false)
 	}
 	if err := c.fetch(ctx, d, q.force); err != nil {
 		return "", err

@@ -365,3 +365,31 @@ func TestServerIgnoringRanges(t *testing.T) {
 	}
 	checkContent(t, p, data)
 }
+
+// TestStalePartsRemoved: a parallel download killed while another process
+// (Python, say) fetched the blob leaves files the next run drops.
+func TestStalePartsRemoved(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	data := randomBytes(20_000, 62)
+	srv.AddRepo(hubtest.Repo{ID: "hfgo/stale", Files: map[string][]byte{"model.safetensors": data}})
+	second := srv.Commit("model", "hfgo/stale", "main", map[string][]byte{"config.json": []byte("{}")})
+	c, _ := newTestClient(t, srv)
+	if _, err := c.DownloadFile(context.Background(), "hfgo/stale", "model.safetensors", nil); err != nil {
+		t.Fatal(err)
+	}
+	blobs := filepath.Join(c.CacheDir(), "models--hfgo--stale", "blobs")
+	sha := hubtest.SHA256(data)
+	os.WriteFile(filepath.Join(blobs, sha+".parts.incomplete"), data[:100], 0o644)
+	os.WriteFile(filepath.Join(blobs, sha+".parts.incomplete.json"), []byte("{}"), 0o644)
+	// The snapshot of another commit links the existing blob, under the lock.
+	if err := os.RemoveAll(filepath.Join(c.CacheDir(), "models--hfgo--stale", "snapshots")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DownloadFile(context.Background(), "hfgo/stale", "model.safetensors", &DownloadOptions{Revision: second}); err != nil {
+		t.Fatal(err)
+	}
+	if entries := repoFiles(t, blobs); len(entries) != 1 {
+		t.Errorf("blobs/ holds %v, want only the blob", entries)
+	}
+}

@@ -57,6 +57,7 @@ func runDownload(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&o.token, "token", "", "access token (default HF_TOKEN or the saved token)")
 	fs.IntVar(&o.maxWorkers, "max-workers", hub.DefaultMaxWorkers, "files downloaded at once")
 	fs.BoolVar(&o.force, "force", false, "download even the files already cached")
+	fs.BoolVar(&o.force, "force-download", false, "same as --force (hf download's name)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "list what would be downloaded, download nothing")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only the result")
 	fs.BoolVar(&o.all, "all", false, "fetch every file, not only the configs, tokenizer and one weight format")
@@ -113,7 +114,7 @@ func download(ctx context.Context, e *env, o downloadOptions) error {
 		return err
 	}
 	t, _ := hub.ParseRepoType(o.repoType)
-	if len(o.files) == 1 && len(o.include) == 0 && len(o.exclude) == 0 && !o.dryRun {
+	if len(o.files) == 1 && !strings.ContainsAny(o.files[0], "*?[") && len(o.include) == 0 && len(o.exclude) == 0 && !o.dryRun {
 		return downloadOne(ctx, e, c, t, o)
 	}
 	opts := &hub.SnapshotOptions{

@@ -239,3 +239,20 @@ func TestByteSize(t *testing.T) {
 		}
 	}
 }
+
+func TestDownloadGlobArgument(t *testing.T) {
+	t.Parallel()
+	h := newHubCLI(t)
+	commit := h.srv.AddRepo(hubtest.Repo{ID: "hfgo/tiny", Files: cliRepoFiles()})
+	code, stdout, stderr := h.run(t, "hfgo/tiny", "tokenizer*", "--force-download")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	dir := filepath.Join(h.cache, "models--hfgo--tiny", "snapshots", commit)
+	if stdout != dir+"\n" {
+		t.Errorf("stdout %q, want the snapshot folder", stdout)
+	}
+	if diff := cmp.Diff([]string{"tokenizer.json", "tokenizer_config.json"}, listDir(t, dir)); diff != "" {
+		t.Errorf("snapshot (-want +got):\n%s", diff)
+	}
+}
