@@ -41,6 +41,14 @@ func runConvert(ctx context.Context, e *env, args []string) int {
 	}
 	defer c.Close()
 	fmt.Fprintf(e.stderr, "hfget convert: %s (%s, %d tensors) -> %s\n", c.Path(), c.Format(), len(c.Names()), o.dst)
+	step := int64(-1)
+	o.opts.Progress = func(done, total int64) {
+		// A line per tenth, so that a log shows progress on large models.
+		if s := done * 10 / max(total, 1); s > step && s < 10 {
+			step = s
+			fmt.Fprintf(e.stderr, "hfget convert: %3d%% (%s of %s)\n", s*10, humanBytes(done), humanBytes(total))
+		}
+	}
 	res, err := convert.ConvertCheckpoint(ctx, c, o.dst, &o.opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "hfget convert: %v\n", err)
