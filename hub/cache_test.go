@@ -319,7 +319,7 @@ func TestFallbackToCache(t *testing.T) {
 	srv := newTestServer(t)
 	srv.AddRepo(hubtest.Repo{ID: "hfgo/fb", Files: map[string][]byte{"config.json": []byte("{}"), "b.json": []byte("[]")}})
 	cache := filepath.Join(t.TempDir(), "hub")
-	c, _ := newTestClient(t, srv, WithCacheDir(cache))
+	c, sl := newTestClient(t, srv, WithCacheDir(cache))
 	ctx := context.Background()
 	if _, err := c.DownloadFile(ctx, "hfgo/fb", "config.json", nil); err != nil {
 		t.Fatal(err)
@@ -335,12 +335,16 @@ func TestFallbackToCache(t *testing.T) {
 	}
 	srv.ClearFaults()
 	srv.Close()
+	waits := len(sl.list())
 	if _, err := c.DownloadFile(ctx, "hfgo/fb", "config.json", nil); err != nil {
 		t.Errorf("Hub down with a cached file: %v", err)
 	}
 	var ne *netError
 	if _, err := c.DownloadFile(ctx, "hfgo/fb", "b.json", nil); !errors.Is(err, ErrNotCached) || !errors.As(err, &ne) {
 		t.Errorf("Hub down without a cached file: %v", err)
+	}
+	if n := len(sl.list()) - waits; n != 0 {
+		t.Errorf("waited %d times before answering from the cache with the Hub down", n)
 	}
 }
 

@@ -198,7 +198,7 @@ func (s *stream) once(ctx context.Context) error {
 	if s.have > 0 {
 		h["Range"] = fmt.Sprintf("bytes=%d-", s.have)
 	}
-	resp, err := s.c.do(ctx, &request{method: http.MethodGet, url: s.d.url, headers: h, timeout: s.c.downloadTimeout})
+	resp, err := s.c.do(ctx, &request{method: http.MethodGet, url: s.d.url, headers: h, timeout: s.c.downloadTimeout, retryNetErrors: true})
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,11 @@ type request struct {
 	relativeRedirectsOnly bool
 	// timeout is the longest wait for the headers and then for each read.
 	timeout time.Duration
+	// retryNetErrors retries connection failures too, not only 408, 429
+	// and 5xx answers: for downloads. Metadata and API calls fail at once,
+	// as in huggingface_hub, so the cache answers without delay when the
+	// Hub is unreachable.
+	retryNetErrors bool
 }
 
 type redirectKey struct{}
@@ -84,8 +89,9 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	return raw, nil
 }
 
-// do sends r, retrying network errors and 408/429/5xx answers with backoff
-// (honouring Retry-After). A status >= 400 becomes an *HTTPError.
+// do sends r, retrying 408/429/5xx answers (and network errors if
+// r.retryNetErrors) with backoff, honouring Retry-After. A status >= 400
+// becomes an *HTTPError.
 func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
 		resp, err := c.send(ctx, r)
@@ -93,7 +99,7 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 		switch {
 		case err != nil:
 			var ne *netError
-			if !errors.As(err, &ne) || attempt >= c.retry.MaxRetries {
+			if !r.retryNetErrors || !errors.As(err, &ne) || attempt >= c.retry.MaxRetries {
 				return nil, err
 			}
 			wait = c.retry.backoff(attempt)

@@ -292,7 +292,7 @@ func (p *partsDownload) chunkOnce(ctx context.Context, ch *chunk) error {
 		"Accept-Encoding": "identity",
 		"Range":           fmt.Sprintf("bytes=%d-%d", from, ch.End-1),
 	}
-	resp, err := p.c.do(ctx, &request{method: http.MethodGet, url: p.d.url, headers: h, timeout: p.c.downloadTimeout})
+	resp, err := p.c.do(ctx, &request{method: http.MethodGet, url: p.d.url, headers: h, timeout: p.c.downloadTimeout, retryNetErrors: true})
 	if err != nil {
 		return err
 	}
