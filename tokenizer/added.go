@@ -181,6 +181,10 @@ func (v *addedVocab) find(dst []addedMatch, text []byte, normalized bool, skip a
 	}
 	prevEnd := 0
 	for i := 0; i < len(text); {
+		if trie.root[text[i]] == 0 {
+			i++
+			continue
+		}
 		end, idx := trie.longestAt(text, i)
 		if end < 0 {
 			i++

@@ -17,7 +17,9 @@ import (
 // benchCorpus returns the English prose of Debian's fortunes and fortunes-min packages (the
 // fortune files minus their "%" separator lines) when installed, otherwise the project's
 // Markdown documentation, cut in chunks of about 1 KB, and the name of the source.
-func benchCorpus(b *testing.B) ([]string, string) {
+func benchCorpus(b *testing.B) ([]string, string) { return benchCorpusT(b) }
+
+func benchCorpusT(b testing.TB) ([]string, string) {
 	b.Helper()
 	text, source := fortunes()
 	if len(text) == 0 {

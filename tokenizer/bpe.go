@@ -25,7 +25,7 @@ type bpe struct {
 	ignoreMerges bool
 	// byteSym holds the symbol of each byte in the byte-level alphabet, -1 if absent.
 	byteSym [256]int32
-	cache   [2]*wordCache // plain, byte-level
+	cache   [2]wordCache // plain, byte-level
 	// mergeSteps, when set, counts the merge candidates taken off the heap (tests of linear time).
 	mergeSteps *atomic.Int64
 }
@@ -96,39 +96,36 @@ func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b
 
 // symbolID returns the symbol of a token string: its vocabulary id, or an internal one.
 func (m *bpe) symbolID(s string) (int32, bool) {
-	if id, ok := m.ids[s]; ok {
+	if id, ok := m.lookupString(s); ok {
 		return id, true
 	}
 	id, ok := m.symbols[s]
 	return id, ok
 }
 
-func (m *bpe) tokenize(w *workspace, s *split, out []tok) ([]tok, error) {
-	text := s.ns.text
+func (m *bpe) tokenize(w *workspace, text []byte, byteLevel, _ bool, out []tok) ([]tok, error) {
 	if len(text) == 0 {
 		return out, nil
 	}
 	bl := 0
-	if s.byteLevel {
+	if byteLevel {
 		bl = 1
 	}
 	if m.ignoreMerges {
 		key := text
-		if s.byteLevel {
+		if byteLevel {
 			key = byteLevelString(w.blbuf[:0], text)
 			w.blbuf = key
 		}
-		if id, ok := m.ids[string(key)]; ok {
-			return append(out, tok{id: id, end: int32(len(text))}), nil
+		if id, ok := m.lookup(key); ok {
+			return append(out, tok{id: id, end: int32(len(text)), ref: m.ref(id)}), nil
 		}
 	}
-	c := m.cache[bl]
-	if c != nil {
-		if v, ok := c.get(text); ok {
-			return emitCached(v, out), nil
-		}
+	c := &m.cache[bl]
+	if v, ok := c.get(text); ok {
+		return emitCached(v, out), nil
 	}
-	syms, err := m.initialSymbols(w, text, s.byteLevel)
+	syms, err := m.initialSymbols(w, text, byteLevel)
 	if err != nil {
 		return out, err
 	}
@@ -139,11 +136,15 @@ func (m *bpe) tokenize(w *workspace, s *split, out []tok) ([]tok, error) {
 		if sy.next == removedSymbol {
 			continue
 		}
-		out = append(out, tok{id: m.outID(sy.id), start: start, end: start + sy.size})
+		id := m.outID(sy.id)
+		if id < 0 {
+			return out, fmt.Errorf("%w: BPE unk_token %q is not in the vocabulary", ErrInvalid, m.unk)
+		}
+		out = append(out, tok{id: id, start: start, end: start + sy.size, ref: m.ref(id)})
 		start += sy.size
 	}
-	if c != nil && len(text) < cacheMaxWord {
-		c.put(text, cacheValue(out[n:]))
+	if len(text) < cacheMaxWord {
+		c.put(text, out[n:])
 	}
 	return out, nil
 }
@@ -243,7 +244,7 @@ func (m *bpe) addFallback(s []byte, size int, add func(int32, int)) bool {
 		return false
 	}
 	for i, b := range s {
-		id, ok := m.ids[byteFallbackToken[b]]
+		id, ok := m.lookupString(byteFallbackToken[b])
 		if !ok {
 			return false
 		}
@@ -334,9 +335,6 @@ type bpeOptions struct {
 	mergeField func(i int) string
 }
 
-// cacheBits sets the size of the word caches: 2^16 slots.
-const cacheBits = 16
-
 // newBPE builds a BPE model; path names the file for errors.
 func newBPE(path string, ids map[string]int32, merges [][2]string, o bpeOptions) (*bpe, error) {
 	v, err := newVocabulary(ids)
@@ -345,7 +343,7 @@ func newBPE(path string, ids map[string]int32, merges [][2]string, o bpeOptions)
 	}
 	m := &bpe{
 		vocabulary:   v,
-		nReal:        int32(len(v.tokens)),
+		nReal:        int32(v.idLimit()),
 		symbols:      map[string]int32{},
 		merges:       make(map[uint64]uint64, len(merges)),
 		unk:          o.unk,
@@ -356,7 +354,7 @@ func newBPE(path string, ids map[string]int32, merges [][2]string, o bpeOptions)
 		byteFallback: o.byteFallback,
 		ignoreMerges: o.ignoreMerges,
 	}
-	if id, ok := ids[o.unk]; ok && o.unk != "" {
+	if id, ok := v.lookupString(o.unk); ok && o.unk != "" {
 		m.unkID = id
 	}
 	next := m.nReal
@@ -404,7 +402,5 @@ func newBPE(path string, ids map[string]int32, merges [][2]string, o bpeOptions)
 			next++
 		}
 	}
-	m.cache[0] = newWordCache(cacheBits)
-	m.cache[1] = newWordCache(cacheBits)
 	return m, nil
 }

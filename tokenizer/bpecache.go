@@ -2,60 +2,68 @@ package tokenizer
 
 import (
 	"hash/maphash"
+	"sync"
 	"sync/atomic"
 )
 
 // wordCache remembers the tokens of words: a direct-mapped table of immutable entries, read and
-// written without locks (a newer word replaces an older one in its slot).
+// written without locks (a newer word replaces an older one in its slot). The table is allocated
+// on first use.
 type wordCache struct {
+	once  sync.Once
 	slots []atomic.Pointer[cacheEntry]
-	mask  uint64
 }
 
-// cacheEntry holds a word and its tokens as (id, size in bytes) pairs.
+// cacheEntry holds a word and its tokens.
 type cacheEntry struct {
 	word   string
-	tokens []uint32
+	tokens []cachedToken
 }
 
-// cacheMaxWord is the longest word (in bytes) the cache keeps, as in the Rust library.
-const cacheMaxWord = 256
+// cachedToken is a token of a cached word: its id, size in bytes of the word, and string
+// reference.
+type cachedToken struct {
+	id   int32
+	size int32
+	ref  uint64
+}
+
+const (
+	// cacheMaxWord is the longest word (in bytes) the cache keeps, as in the Rust library.
+	cacheMaxWord = 256
+	// cacheSlots is the size of a word cache.
+	cacheSlots = 1 << 17
+)
 
 var cacheSeed = maphash.MakeSeed()
 
-// newWordCache returns a cache of 2^bits slots.
-func newWordCache(bits uint) *wordCache {
-	return &wordCache{slots: make([]atomic.Pointer[cacheEntry], 1<<bits), mask: 1<<bits - 1}
+func (c *wordCache) slot(word []byte) *atomic.Pointer[cacheEntry] {
+	c.once.Do(func() { c.slots = make([]atomic.Pointer[cacheEntry], cacheSlots) })
+	return &c.slots[maphash.Bytes(cacheSeed, word)&(cacheSlots-1)]
 }
 
-func (c *wordCache) get(word []byte) ([]uint32, bool) {
-	e := c.slots[maphash.Bytes(cacheSeed, word)&c.mask].Load()
+func (c *wordCache) get(word []byte) ([]cachedToken, bool) {
+	e := c.slot(word).Load()
 	if e != nil && e.word == string(word) {
 		return e.tokens, true
 	}
 	return nil, false
 }
 
-func (c *wordCache) put(word []byte, tokens []uint32) {
-	c.slots[maphash.Bytes(cacheSeed, word)&c.mask].Store(&cacheEntry{word: string(word), tokens: tokens})
+func (c *wordCache) put(word []byte, toks []tok) {
+	v := make([]cachedToken, len(toks))
+	for i, t := range toks {
+		v[i] = cachedToken{id: t.id, size: t.end - t.start, ref: t.ref}
+	}
+	c.slot(word).Store(&cacheEntry{word: string(word), tokens: v})
 }
 
 // emitCached appends the cached tokens of a word to out.
-func emitCached(v []uint32, out []tok) []tok {
+func emitCached(v []cachedToken, out []tok) []tok {
 	start := int32(0)
-	for i := 0; i+1 < len(v); i += 2 {
-		size := int32(v[i+1])
-		out = append(out, tok{id: int32(v[i]), start: start, end: start + size})
-		start += size
+	for _, c := range v {
+		out = append(out, tok{id: c.id, start: start, end: start + c.size, ref: c.ref})
+		start += c.size
 	}
 	return out
-}
-
-// cacheValue packs the tokens of a word for the cache.
-func cacheValue(toks []tok) []uint32 {
-	v := make([]uint32, 0, 2*len(toks))
-	for _, t := range toks {
-		v = append(v, uint32(t.id), uint32(t.end-t.start))
-	}
-	return v
 }

@@ -107,6 +107,13 @@ func gpt2Scan(b []byte, i int) (end, steps int) {
 	if class != gSpace {
 		for j < len(b) {
 			steps++
+			if c := b[j]; c < utf8.RuneSelf { // ASCII fast path
+				if gpt2ASCII[c] != class {
+					break
+				}
+				j++
+				continue
+			}
 			c, s := gpt2Class(b[j:])
 			if c != class {
 				break

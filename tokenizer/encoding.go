@@ -6,8 +6,8 @@ import (
 )
 
 // truncate cuts a and b (b may be nil) to at most budget tokens together.
-func (t *Tokenizer) truncate(a, b *Encoding, tr *truncationConfig, budget int) error {
-	total := a.Len() + lenOf(b)
+func (t *Tokenizer) truncate(a, b *sequence, tr *truncationConfig, budget int) error {
+	total := a.len() + lenOf(b)
 	if total <= budget {
 		return nil
 	}
@@ -25,13 +25,13 @@ func (t *Tokenizer) truncate(a, b *Encoding, tr *truncationConfig, budget int) e
 		if tr.strategy == OnlySecond {
 			e = b
 		}
-		if e.Len() <= remove {
-			return fmt.Errorf("%w: the sequence to truncate has %d tokens, %d must go", ErrTruncation, e.Len(), remove)
+		if e.len() <= remove {
+			return fmt.Errorf("%w: the sequence to truncate has %d tokens, %d must go", ErrTruncation, e.len(), remove)
 		}
-		cut(e, e.Len()-remove, tr.left)
+		cut(e, e.len()-remove, tr.left)
 		return nil
 	}
-	na, nb := a.Len(), b.Len()
+	na, nb := a.len(), b.len()
 	if t.legacy {
 		// transformers' truncate_sequences, longest_first.
 		first := min(abs(nb-na), remove)
@@ -77,17 +77,15 @@ func abs(x int) int {
 }
 
 // cut keeps n tokens of e, the first ones or (left) the last ones.
-func cut(e *Encoding, n int, left bool) {
-	if n >= e.Len() {
+func cut(e *sequence, n int, left bool) {
+	if n >= e.len() {
 		return
 	}
 	lo, hi := 0, n
 	if left {
-		lo, hi = e.Len()-n, e.Len()
+		lo, hi = e.len()-n, e.len()
 	}
-	e.IDs = e.IDs[lo:hi]
-	e.Tokens = e.Tokens[lo:hi]
-	e.Offsets = e.Offsets[lo:hi]
+	e.keep(lo, hi)
 }
 
 // pad pads the encodings as the options say.

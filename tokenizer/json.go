@@ -96,6 +96,7 @@ func parseTokenizerJSON(path string, data []byte) (*Tokenizer, error) {
 	if t.model, err = p.model(f.Model); err != nil {
 		return nil, err
 	}
+	t.vocab = t.model.vocab()
 	if !isNull(f.Normalizer) {
 		if t.normalizer, err = p.normalizer("normalizer", f.Normalizer); err != nil {
 			return nil, err
@@ -198,7 +199,7 @@ func (t *Tokenizer) applyConfig(cfg *tokenizerConfig) error {
 	case "BertTokenizer", "BertTokenizerFast", "DistilBertTokenizer", "DistilBertTokenizerFast":
 		// BertTokenizerFast rebuilds the BertNormalizer from the configuration.
 		if bn, ok := t.normalizer.(*bertNormalizer); ok {
-			n := *bn
+			n := bertNormalizer{clean: bn.clean, python: bn.python}
 			n.lowercase = boolOr(cfg.doLowerCase, true)
 			n.stripAccents = n.lowercase
 			if cfg.stripAccents != nil {

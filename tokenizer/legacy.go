@@ -253,6 +253,7 @@ func loadBERT(f folder, cfg *tokenizerConfig) (*Tokenizer, error) {
 	}
 	t := &Tokenizer{
 		model:     wp,
+		vocab:     wp.vocab(),
 		legacy:    true,
 		cleanup:   boolOr(cfg.cleanup, true),
 		special:   cfg.specialMap(),
@@ -341,6 +342,7 @@ func loadGPT2(f folder, cfg *tokenizerConfig) (*Tokenizer, error) {
 	}
 	t := &Tokenizer{
 		model:       m,
+		vocab:       m.vocab(),
 		legacy:      true,
 		prefixSpace: boolOr(cfg.addPrefixSpace, false),
 		cleanup:     boolOr(cfg.cleanup, true),

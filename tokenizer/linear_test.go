@@ -60,7 +60,7 @@ func TestBPEMergesLinear(t *testing.T) {
 		w := getWorkspace()
 		defer putWorkspace(w)
 		steps.Store(0)
-		toks, err := m.tokenize(w, &split{ns: identString([]byte(word), 0), byteLevel: true}, nil)
+		toks, err := m.tokenize(w, []byte(word), true, false, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -16,9 +17,15 @@ type normalizer interface {
 type bertNormalizer struct {
 	clean, chinese, stripAccents, lowercase bool
 	python                                  bool
+
+	tableOnce sync.Once
+	table     [256]byte // the byte map of normalizeASCII
 }
 
 func (b *bertNormalizer) normalize(w *workspace, in normString) normString {
+	if out, ok := b.mapASCII(w, in); ok {
+		return out
+	}
 	if isASCII(in.text) {
 		return b.normalizeASCII(w, in)
 	}
@@ -45,29 +52,35 @@ func (b *bertNormalizer) normalize(w *workspace, in normString) normString {
 	return s
 }
 
+// mapASCII normalizes ASCII text from which nothing is removed, in one pass with a byte map; the
+// result keeps the character boundaries of the input. It reports false for other text.
+func (b *bertNormalizer) mapASCII(w *workspace, in normString) (normString, bool) {
+	if !in.ident {
+		return normString{}, false
+	}
+	table := b.asciiTable()
+	t := w.begin(&in)
+	out := t.out.text
+	if cap(out) < len(in.text) {
+		out = make([]byte, len(in.text), len(in.text)+len(in.text)/4)
+	}
+	out = out[:len(in.text)]
+	for i, c := range in.text {
+		m := table[c]
+		if m == 0 {
+			w.bufs[w.nbuf].text = out[:0] // keep the buffer, give up the rebuild
+			return normString{}, false
+		}
+		out[i] = m
+	}
+	t.out.text = out
+	t.pos = len(in.text)
+	return w.end(), true
+}
+
 // normalizeASCII does every step in one pass over ASCII text.
 func (b *bertNormalizer) normalizeASCII(w *workspace, in normString) normString {
 	t := w.begin(&in)
-	if in.ident && !b.hasDroppedASCII(in.text) {
-		// Nothing is removed: the result keeps the character boundaries of the input.
-		out := t.out.text
-		if cap(out) < len(in.text) {
-			out = make([]byte, len(in.text), len(in.text)+len(in.text)/4)
-		}
-		out = out[:len(in.text)]
-		for i, c := range in.text {
-			switch {
-			case b.clean && (c == '\t' || c == '\n' || c == '\r'):
-				c = ' '
-			case b.lowercase && c >= 'A' && c <= 'Z':
-				c += 'a' - 'A'
-			}
-			out[i] = c
-		}
-		t.out.text = out
-		t.pos = len(in.text)
-		return w.end()
-	}
 	for !t.done() {
 		c := in.text[t.pos]
 		switch {
@@ -84,21 +97,28 @@ func (b *bertNormalizer) normalizeASCII(w *workspace, in normString) normString 
 	return w.end()
 }
 
+// asciiTable maps each ASCII byte to what the normalizer makes of it, 0 when it removes it.
+func (b *bertNormalizer) asciiTable() *[256]byte {
+	b.tableOnce.Do(func() {
+		for c := 0; c < 128; c++ {
+			v := byte(c)
+			switch {
+			case b.clean && isASCIIControl(v):
+				v = 0
+			case b.clean && (v == '\t' || v == '\n' || v == '\r'):
+				v = ' '
+			case b.lowercase && v >= 'A' && v <= 'Z':
+				v += 'a' - 'A'
+			}
+			b.table[c] = v
+		}
+	})
+	return &b.table
+}
+
 // isASCIIControl reports whether c is an ASCII control character that cleaning removes.
 func isASCIIControl(c byte) bool {
 	return c == 0x7f || (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-}
-
-func (b *bertNormalizer) hasDroppedASCII(text []byte) bool {
-	if !b.clean {
-		return false
-	}
-	for _, c := range text {
-		if isASCIIControl(c) {
-			return true
-		}
-	}
-	return false
 }
 
 // cleanPass drops NUL, U+FFFD and control characters, turns whitespace into ' ' and puts spaces

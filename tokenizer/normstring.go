@@ -47,6 +47,10 @@ func (n *normString) inputRange(a, b int) (int, int) {
 		return n.orig, n.orig
 	}
 	if n.ident {
+		// ASCII at both ends is the common case: no character to widen to.
+		if n.text[a] < 0x80 && (b == len(n.text) || n.text[b] < 0x80) && n.text[b-1] < 0x80 {
+			return n.orig + a, n.orig + b
+		}
 		return n.orig + charStart(n.text, a), n.orig + charEnd(n.text, b)
 	}
 	return int(n.align[a].start), int(n.align[b-1].end)

@@ -9,7 +9,7 @@ type postProcessor interface {
 	// added returns how many special tokens process adds.
 	added(pair bool) int
 	// process joins a and b (nil for a single text) into the final encoding.
-	process(a, b *Encoding, addSpecial bool) (*Encoding, error)
+	process(t *Tokenizer, a, b *sequence, addSpecial bool) (*Encoding, error)
 }
 
 // templatePiece is a piece of a TemplateProcessing template: a sequence ("A" or "B") or a
@@ -48,24 +48,24 @@ func (p *templateProcessor) added(pair bool) int {
 	return n
 }
 
-func (p *templateProcessor) process(a, b *Encoding, addSpecial bool) (*Encoding, error) {
+func (p *templateProcessor) process(t *Tokenizer, a, b *sequence, addSpecial bool) (*Encoding, error) {
 	tpl := p.single
 	if b != nil {
 		tpl = p.pair
 	}
 	if !addSpecial && p.zeroTypesPlain {
-		return defaultProcess(a, b, 0), nil
+		return t.defaultProcess(a, b, 0), nil
 	}
-	out := newEncoding(a.Len() + lenOf(b) + p.added(b != nil))
+	out := newEncoding(a.len() + lenOf(b) + p.added(b != nil))
 	for _, pc := range tpl {
 		switch {
 		case pc.seq == 0:
-			appendSequence(out, a, pc.typeID, 0)
+			t.appendSequence(out, a, pc.typeID, 0)
 		case pc.seq == 1:
 			if b == nil {
 				return nil, fmt.Errorf("%w: template expects a pair", ErrInvalid)
 			}
-			appendSequence(out, b, pc.typeID, 1)
+			t.appendSequence(out, b, pc.typeID, 1)
 		case addSpecial:
 			st := p.special[pc.token]
 			for i, id := range st.ids {
@@ -95,24 +95,24 @@ func (p *robertaProcessor) added(pair bool) int {
 	return 2
 }
 
-func (p *robertaProcessor) process(a, b *Encoding, addSpecial bool) (*Encoding, error) {
+func (p *robertaProcessor) process(t *Tokenizer, a, b *sequence, addSpecial bool) (*Encoding, error) {
 	if p.trimOffsets {
-		trimOffsets(a, p.addPrefixSpace)
+		t.trimOffsets(a, p.addPrefixSpace)
 		if b != nil {
-			trimOffsets(b, p.addPrefixSpace)
+			t.trimOffsets(b, p.addPrefixSpace)
 		}
 	}
 	if !addSpecial {
 		// The Rust RobertaProcessing gives the second sequence type id 0 as well.
-		return defaultProcess(a, b, 0), nil
+		return t.defaultProcess(a, b, 0), nil
 	}
-	out := newEncoding(a.Len() + lenOf(b) + p.added(b != nil))
+	out := newEncoding(a.len() + lenOf(b) + p.added(b != nil))
 	appendSpecial(out, p.cls.id, p.cls.token, 0)
-	appendSequence(out, a, 0, 0)
+	t.appendSequence(out, a, 0, 0)
 	appendSpecial(out, p.sep.id, p.sep.token, 0)
 	if b != nil {
 		appendSpecial(out, p.sep.id, p.sep.token, 0)
-		appendSequence(out, b, 0, 1)
+		t.appendSequence(out, b, 0, 1)
 		appendSpecial(out, p.sep.id, p.sep.token, 0)
 	}
 	return out, nil
@@ -126,14 +126,14 @@ type byteLevelProcessor struct {
 
 func (p *byteLevelProcessor) added(bool) int { return 0 }
 
-func (p *byteLevelProcessor) process(a, b *Encoding, _ bool) (*Encoding, error) {
+func (p *byteLevelProcessor) process(t *Tokenizer, a, b *sequence, _ bool) (*Encoding, error) {
 	if p.trimOffsets {
-		trimOffsets(a, p.addPrefixSpace)
+		t.trimOffsets(a, p.addPrefixSpace)
 		if b != nil {
-			trimOffsets(b, p.addPrefixSpace)
+			t.trimOffsets(b, p.addPrefixSpace)
 		}
 	}
-	return defaultProcess(a, b, 1), nil
+	return t.defaultProcess(a, b, 1), nil
 }
 
 // sequenceProcessor applies processors in order (the Rust Sequence post-processor).
@@ -147,32 +147,33 @@ func (s sequenceProcessor) added(pair bool) int {
 	return n
 }
 
-func (s sequenceProcessor) process(a, b *Encoding, addSpecial bool) (*Encoding, error) {
+func (s sequenceProcessor) process(t *Tokenizer, a, b *sequence, addSpecial bool) (*Encoding, error) {
 	// Every processor but the last sees the sequences apart; as in the Rust library, only
 	// offset trimming can come before a template.
 	for i, p := range s {
 		if i == len(s)-1 {
-			return p.process(a, b, addSpecial)
+			return p.process(t, a, b, addSpecial)
 		}
 		bl, ok := p.(*byteLevelProcessor)
 		if !ok {
 			return nil, fmt.Errorf("%w: post-processor Sequence: only ByteLevel may come before the last processor", ErrUnsupported)
 		}
 		if bl.trimOffsets {
-			trimOffsets(a, bl.addPrefixSpace)
+			t.trimOffsets(a, bl.addPrefixSpace)
 			if b != nil {
-				trimOffsets(b, bl.addPrefixSpace)
+				t.trimOffsets(b, bl.addPrefixSpace)
 			}
 		}
 	}
-	return defaultProcess(a, b, 1), nil
+	return t.defaultProcess(a, b, 1), nil
 }
 
 // trimOffsets removes the leading and trailing spaces of byte-level tokens from their offsets
 // (process_offsets of the Rust ByteLevel processor). Offsets here are bytes; the spaces a token
 // starts or ends with are one byte each.
-func trimOffsets(e *Encoding, addPrefixSpace bool) {
-	for i, tk := range e.Tokens {
+func (t *Tokenizer) trimOffsets(e *sequence, addPrefixSpace bool) {
+	for i := range e.ids {
+		tk := t.tokenString(e, i)
 		lead, trail := 0, 0
 		for _, r := range tk {
 			if r != 'Ġ' && classOf(r)&clsSpace == 0 {
@@ -190,7 +191,7 @@ func trimOffsets(e *Encoding, addPrefixSpace bool) {
 		if lead == 0 && trail == 0 {
 			continue
 		}
-		o := &e.Offsets[i]
+		o := &e.offsets[i]
 		if lead > 0 {
 			first := i == 0 || o[0] == 0
 			if first && addPrefixSpace && lead == 1 {
@@ -204,11 +205,11 @@ func trimOffsets(e *Encoding, addPrefixSpace bool) {
 	}
 }
 
-func lenOf(e *Encoding) int {
+func lenOf(e *sequence) int {
 	if e == nil {
 		return 0
 	}
-	return e.Len()
+	return e.len()
 }
 
 // newEncoding returns an empty encoding with room for n tokens; the int fields share one
@@ -227,14 +228,16 @@ func newEncoding(n int) *Encoding {
 	}
 }
 
-func appendSequence(out, e *Encoding, typeID, seq int) {
-	out.IDs = append(out.IDs, e.IDs...)
-	out.Tokens = append(out.Tokens, e.Tokens...)
-	out.Offsets = append(out.Offsets, e.Offsets...)
-	out.AttentionMask = fill(out.AttentionMask, e.Len(), 1)
-	out.TypeIDs = fill(out.TypeIDs, e.Len(), typeID)
-	out.SpecialTokensMask = fill(out.SpecialTokensMask, e.Len(), 0)
-	out.SequenceIDs = fill(out.SequenceIDs, e.Len(), seq)
+func (t *Tokenizer) appendSequence(out *Encoding, e *sequence, typeID, seq int) {
+	out.IDs = append(out.IDs, e.ids...)
+	for i := range e.ids {
+		out.Tokens = append(out.Tokens, t.tokenString(e, i))
+	}
+	out.Offsets = append(out.Offsets, e.offsets...)
+	out.AttentionMask = fill(out.AttentionMask, e.len(), 1)
+	out.TypeIDs = fill(out.TypeIDs, e.len(), typeID)
+	out.SpecialTokensMask = fill(out.SpecialTokensMask, e.len(), 0)
+	out.SequenceIDs = fill(out.SequenceIDs, e.len(), seq)
 }
 
 func appendSpecial(out *Encoding, id int, token string, typeID int) {
@@ -260,17 +263,17 @@ func fill(s []int, n, v int) []int {
 }
 
 // defaultProcess joins the sequences without special tokens; the second gets type id pairType.
-func defaultProcess(a, b *Encoding, pairType int) *Encoding {
-	out := newEncoding(a.Len() + lenOf(b))
-	appendSequence(out, a, 0, 0)
+func (t *Tokenizer) defaultProcess(a, b *sequence, pairType int) *Encoding {
+	out := newEncoding(a.len() + lenOf(b))
+	t.appendSequence(out, a, 0, 0)
 	if b != nil {
-		appendSequence(out, b, pairType, 1)
+		t.appendSequence(out, b, pairType, 1)
 	}
 	return out
 }
 
 // postProcess truncates, then adds special tokens.
-func (t *Tokenizer) postProcess(a, b *Encoding, o *encodeOptions) (*Encoding, error) {
+func (t *Tokenizer) postProcess(a, b *sequence, o *encodeOptions) (*Encoding, error) {
 	addSpecial := !o.noSpecial
 	if tr := o.truncation; tr != nil && tr.maxLength > 0 {
 		n := 0
@@ -289,7 +292,7 @@ func (t *Tokenizer) postProcess(a, b *Encoding, o *encodeOptions) (*Encoding, er
 		if t.legacy && !addSpecial {
 			pairType = 0
 		}
-		return defaultProcess(a, b, pairType), nil
+		return t.defaultProcess(a, b, pairType), nil
 	}
-	return t.post.process(a, b, addSpecial)
+	return t.post.process(t, a, b, addSpecial)
 }

@@ -5,14 +5,26 @@ import (
 	"strings"
 )
 
-// split is a piece of normalized text that the model tokenizes on its own.
+// split is a piece of normalized text that the model tokenizes on its own: bytes [start, end)
+// of the normalized string w.norms[src]. It holds no pointer, so that the buffers of splits
+// cost the garbage collector nothing.
 type split struct {
-	ns normString
+	src        int32
+	start, end int32
 	// byteLevel: the model must read the bytes through the GPT-2 byte-to-unicode map.
 	byteLevel bool
 	// whole: the piece is a never_split word of a legacy BERT tokenizer.
 	whole bool
 }
+
+// sub returns the split of the bytes [a, b) of s.
+func (s split) sub(a, b int) split {
+	n := s
+	n.start, n.end = s.start+int32(a), s.start+int32(b)
+	return n
+}
+
+func (s split) len() int { return int(s.end - s.start) }
 
 // preTokenizer cuts normalized text into splits.
 type preTokenizer interface {
@@ -40,9 +52,7 @@ type piece struct {
 func applyBehavior(s split, pieces []piece, b splitBehavior, out []split) []split {
 	emit := func(a, e int) {
 		if e > a {
-			n := s
-			n.ns = s.ns.sub(a, e)
-			out = append(out, n)
+			out = append(out, s.sub(a, e))
 		}
 	}
 	switch b {
@@ -100,7 +110,7 @@ func applyBehavior(s split, pieces []piece, b splitBehavior, out []split) []spli
 // one match), with the given behavior.
 func charPredicateSplit(w *workspace, s split, pred func(r rune) bool, b splitBehavior, out []split) []split {
 	pieces := w.pieces[:0]
-	text := s.ns.text
+	text := w.text(s)
 	start := 0
 	for i := 0; i < len(text); {
 		r, size := decodeRune(text[i:])
@@ -129,80 +139,135 @@ type bertPreTokenizer struct {
 	noPunct bool
 }
 
-func (p *bertPreTokenizer) preTokenize(_ *workspace, in, out []split) []split {
+// bert byte classes, for the ASCII fast path of the BERT pre-tokenizer.
+const (
+	bertWord  = 1 + iota // neither space nor punctuation
+	bertSpace            // removed
+	bertPunct            // a split of its own
+	bertNonASCII
+)
+
+var bertASCII = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c >= 0x80:
+			t[c] = bertNonASCII
+		case asciiClass[c]&clsSpace != 0:
+			t[c] = bertSpace
+		case asciiClass[c]&clsPunct != 0:
+			t[c] = bertPunct
+		default:
+			t[c] = bertWord
+		}
+	}
+	return t
+}()
+
+func (p *bertPreTokenizer) preTokenize(w *workspace, in, out []split) []split {
+	if len(p.neverSplit) > 0 {
+		return p.preTokenizeWords(w, in, out)
+	}
 	for _, s := range in {
-		text := s.ns.text
+		text := w.text(s)
 		wordStart := -1
-		endWord := func(end int) {
+		for i := 0; i < len(text); {
+			class := bertASCII[text[i]]
+			size := 1
+			if class == bertNonASCII {
+				r, n := decodeRune(text[i:])
+				size = n
+				switch c := classOf(r); {
+				case c&clsSpace != 0:
+					class = bertSpace
+				case c&clsPunct != 0 && !p.noPunct:
+					class = bertPunct
+				default:
+					class = bertWord
+				}
+			} else if class == bertPunct && p.noPunct {
+				class = bertWord
+			}
+			switch class {
+			case bertWord:
+				if wordStart < 0 {
+					wordStart = i
+				}
+			case bertSpace:
+				if wordStart >= 0 {
+					out = p.endWord(text, s, wordStart, i, out)
+					wordStart = -1
+				}
+			case bertPunct:
+				if wordStart >= 0 {
+					out = p.endWord(text, s, wordStart, i, out)
+					wordStart = -1
+				}
+				out = append(out, s.sub(i, i+size))
+			}
+			i += size
+		}
+		if wordStart >= 0 {
+			out = p.endWord(text, s, wordStart, len(text), out)
+		}
+	}
+	return out
+}
+
+// endWord appends the word [a, b) of s.
+func (p *bertPreTokenizer) endWord(_ []byte, s split, a, b int, out []split) []split {
+	return append(out, s.sub(a, b))
+}
+
+// preTokenizeWords is the path with never_split words: each whitespace-delimited word is kept
+// whole when it is one of them, else split at punctuation.
+func (p *bertPreTokenizer) preTokenizeWords(w *workspace, in, out []split) []split {
+	for _, s := range in {
+		text := w.text(s)
+		wordStart := -1
+		flush := func(end int) {
 			if wordStart < 0 {
 				return
 			}
-			if len(p.neverSplit) > 0 && p.neverSplit[string(text[wordStart:end])] {
-				n := s
-				n.ns = s.ns.sub(wordStart, end)
+			if p.neverSplit[string(text[wordStart:end])] {
+				n := s.sub(wordStart, end)
 				n.whole = true
 				out = append(out, n)
 			} else {
-				out = p.splitPunct(s, wordStart, end, out)
+				out = p.splitPunct(text, s, wordStart, end, out)
 			}
 			wordStart = -1
 		}
 		for i := 0; i < len(text); {
-			c := text[i]
-			if c < 0x80 {
-				if asciiClass[c]&clsSpace != 0 {
-					endWord(i)
-				} else if wordStart < 0 {
-					wordStart = i
-				}
-				i++
-				continue
-			}
 			r, size := decodeRune(text[i:])
 			if classOf(r)&clsSpace != 0 {
-				endWord(i)
+				flush(i)
 			} else if wordStart < 0 {
 				wordStart = i
 			}
 			i += size
 		}
-		endWord(len(text))
+		flush(len(text))
 	}
 	return out
 }
 
 // splitPunct appends the pieces of the word [a, b) of s, each punctuation character alone.
-func (p *bertPreTokenizer) splitPunct(s split, a, b int, out []split) []split {
-	text := s.ns.text
+func (p *bertPreTokenizer) splitPunct(text []byte, s split, a, b int, out []split) []split {
 	start := a
-	emit := func(x, y int) {
-		if y > x {
-			n := s
-			n.ns = s.ns.sub(x, y)
-			out = append(out, n)
-		}
-	}
-	if !p.noPunct {
-		for i := a; i < b; {
-			c := text[i]
-			size := 1
-			punct := false
-			if c < 0x80 {
-				punct = asciiClass[c]&clsPunct != 0
-			} else {
-				var r rune
-				r, size = decodeRune(text[i:])
-				punct = classOf(r)&clsPunct != 0
+	for i := a; i < b; {
+		r, size := decodeRune(text[i:])
+		if !p.noPunct && classOf(r)&clsPunct != 0 {
+			if start < i {
+				out = append(out, s.sub(start, i))
 			}
-			if punct {
-				emit(start, i)
-				emit(i, i+size)
-				start = i + size
-			}
-			i += size
+			out = append(out, s.sub(i, i+size))
+			start = i + size
 		}
+		i += size
 	}
-	emit(start, b)
+	if start < b {
+		out = append(out, s.sub(start, b))
+	}
 	return out
 }
 
@@ -211,7 +276,7 @@ type whitespacePreTokenizer struct{}
 
 func (whitespacePreTokenizer) preTokenize(w *workspace, in, out []split) []split {
 	for _, s := range in {
-		text := s.ns.text
+		text := w.text(s)
 		pieces := w.pieces[:0]
 		kind, start := 0, 0 // 0 space, 1 word, 2 other
 		for i := 0; i < len(text); {
@@ -289,7 +354,7 @@ type splitPreTokenizer struct {
 
 func (p *splitPreTokenizer) preTokenize(w *workspace, in, out []split) []split {
 	for _, s := range in {
-		pieces := p.find(w, s.ns.text)
+		pieces := p.find(w, w.text(s))
 		if p.invert {
 			for i := range pieces {
 				pieces[i].match = !pieces[i].match
@@ -348,20 +413,20 @@ type byteLevelPreTokenizer struct {
 
 func (p byteLevelPreTokenizer) preTokenize(w *workspace, in, out []split) []split {
 	for _, s := range in {
-		if p.addPrefixSpace && len(s.ns.text) > 0 && s.ns.text[0] != ' ' {
-			s.ns = prependText(w, s.ns, " ")
+		if p.addPrefixSpace && s.len() > 0 && w.text(s)[0] != ' ' {
+			src := &w.norms[s.src]
+			ns := prependText(w, src.sub(int(s.start), int(s.end)), " ")
+			s = split{src: w.addNorm(ns), end: int32(len(ns.text)), whole: s.whole}
 		}
 		s.byteLevel = true
 		if !p.useRegex {
 			out = append(out, s)
 			continue
 		}
-		text := s.ns.text
+		text := w.text(s)
 		for i := 0; i < len(text); {
 			e := gpt2Next(text, i)
-			n := s
-			n.ns = s.ns.sub(i, e)
-			out = append(out, n)
+			out = append(out, s.sub(i, e))
 			i = e
 		}
 	}

@@ -10,7 +10,8 @@ import (
 // Tokenizer encodes text into token ids and decodes ids into text. It is safe for concurrent use.
 type Tokenizer struct {
 	model      model
-	normalizer normalizer // before added tokens are looked for in the normalized text
+	vocab      *vocabulary // the model's
+	normalizer normalizer  // before added tokens are looked for in the normalized text
 	// pieceNormalizer runs after that, on each remaining piece (the cleaning of a legacy BERT,
 	// which the Python tokenizer applies after splitting on added tokens).
 	pieceNormalizer normalizer
@@ -301,7 +302,7 @@ func (t *Tokenizer) encode(a string, b *string, o *encodeOptions) (*Encoding, er
 	if err != nil {
 		return nil, err
 	}
-	var second *Encoding
+	var second *sequence
 	if b != nil {
 		if second, err = t.encodeSequence(w, 1, *b, o); err != nil {
 			return nil, err

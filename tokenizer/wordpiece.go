@@ -9,60 +9,19 @@ import (
 type tok struct {
 	id         int32
 	start, end int32
-	// text, when set, is the token's string (an added token matched with its stripped spaces).
-	text string
+	ref        uint64 // the token's string in the vocabulary (vocabulary.ref), 0 if none
 }
 
 // model turns one split into tokens.
 type model interface {
-	tokenize(w *workspace, s *split, out []tok) ([]tok, error)
+	// tokenize appends the tokens of text; byteLevel: text is read through the byte-level
+	// alphabet; whole: text is one token or the unknown token.
+	tokenize(w *workspace, text []byte, byteLevel, whole bool, out []tok) ([]tok, error)
 	vocabSize() int
 	tokenToID(token string) (int, bool)
 	idToToken(id int) (string, bool)
-}
-
-// vocabulary maps tokens to ids and back.
-type vocabulary struct {
-	ids    map[string]int32
-	tokens []string // by id; "" for an id no token has
-}
-
-func newVocabulary(ids map[string]int32) (vocabulary, error) {
-	maxID := int32(-1)
-	for _, id := range ids {
-		if id < 0 {
-			return vocabulary{}, fmt.Errorf("negative id %d", id)
-		}
-		maxID = max(maxID, id)
-	}
-	if int(maxID) >= 4*len(ids)+1024 {
-		return vocabulary{}, fmt.Errorf("id %d far beyond the %d entries of the vocabulary", maxID, len(ids))
-	}
-	v := vocabulary{ids: ids, tokens: make([]string, maxID+1)}
-	for tok, id := range ids {
-		v.tokens[id] = tok
-	}
-	return v, nil
-}
-
-func (v *vocabulary) vocabSize() int { return len(v.ids) }
-
-func (v *vocabulary) tokenToID(token string) (int, bool) {
-	id, ok := v.ids[token]
-	return int(id), ok
-}
-
-func (v *vocabulary) idToToken(id int) (string, bool) {
-	if id < 0 || id >= len(v.tokens) {
-		return "", false
-	}
-	t := v.tokens[id]
-	if t == "" {
-		if got, ok := v.ids[""]; !ok || int(got) != id {
-			return "", false
-		}
-	}
-	return t, true
+	tokenText(id int32) string
+	vocab() *vocabulary
 }
 
 // wordPiece is the greedy longest-match-first WordPiece model of BERT.
@@ -73,36 +32,33 @@ type wordPiece struct {
 	prefix   string
 	maxChars int
 	maxLen   int // longest token, in bytes
-	cache    *wordCache
+	cache    wordCache
 }
 
 func newWordPiece(v vocabulary, unk, prefix string, maxChars int) *wordPiece {
-	m := &wordPiece{vocabulary: v, unk: unk, unkID: -1, prefix: prefix, maxChars: maxChars, cache: newWordCache(cacheBits)}
-	if id, ok := v.ids[unk]; ok {
+	m := &wordPiece{vocabulary: v, unk: unk, unkID: -1, prefix: prefix, maxChars: maxChars}
+	if id, ok := v.lookupString(unk); ok {
 		m.unkID = id
 	}
-	for t := range v.ids {
-		m.maxLen = max(m.maxLen, len(t))
-	}
+	m.maxLen = v.maxLen
 	return m
 }
 
-func (m *wordPiece) tokenize(w *workspace, s *split, out []tok) ([]tok, error) {
-	text := s.ns.text
-	if s.byteLevel {
+func (m *wordPiece) tokenize(w *workspace, text []byte, byteLevel, whole bool, out []tok) ([]tok, error) {
+	if byteLevel {
 		bl := byteLevelString(w.blbuf[:0], text)
 		w.blbuf = bl
 		return m.tokenizeByteLevel(w, bl, out)
 	}
-	if s.whole {
-		if id, ok := m.ids[string(text)]; ok {
-			return append(out, tok{id: id, end: int32(len(text))}), nil
+	if whole {
+		if id, ok := m.lookup(text); ok {
+			return append(out, tok{id: id, end: int32(len(text)), ref: m.ref(id)}), nil
 		}
 		return m.unknown(len(text), out)
 	}
 	// Most words are in the vocabulary whole: one lookup, before the cache.
-	if id, ok := m.ids[string(text)]; ok && len(text) <= m.maxLen && utf8.RuneCount(text) <= m.maxChars {
-		return append(out, tok{id: id, end: int32(len(text))}), nil
+	if id, ok := m.lookup(text); ok && utf8.RuneCount(text) <= m.maxChars {
+		return append(out, tok{id: id, end: int32(len(text)), ref: m.ref(id)}), nil
 	}
 	if len(text) < cacheMaxWord {
 		if v, ok := m.cache.get(text); ok {
@@ -111,7 +67,7 @@ func (m *wordPiece) tokenize(w *workspace, s *split, out []tok) ([]tok, error) {
 		n := len(out)
 		out, err := m.greedy(w, text, out)
 		if err == nil {
-			m.cache.put(text, cacheValue(out[n:]))
+			m.cache.put(text, out[n:])
 		}
 		return out, err
 	}
@@ -135,13 +91,13 @@ func (m *wordPiece) greedy(w *workspace, text []byte, out []tok) ([]tok, error) 
 			var id int32
 			var ok bool
 			if start == 0 {
-				id, ok = m.ids[string(text[:end])]
+				id, ok = m.lookup(text[:end])
 			} else {
 				buf = append(buf[:len(m.prefix)], text[start:end]...)
-				id, ok = m.ids[string(buf)]
+				id, ok = m.lookup(buf)
 			}
 			if ok {
-				out = append(out, tok{id: id, start: int32(start), end: int32(end)})
+				out = append(out, tok{id: id, start: int32(start), end: int32(end), ref: m.ref(id)})
 				found = true
 				break
 			}
@@ -160,9 +116,8 @@ func (m *wordPiece) greedy(w *workspace, text []byte, out []tok) ([]tok, error) 
 // tokenizeByteLevel runs WordPiece over the byte-level form of a split and maps the pieces back
 // to the split's bytes (one byte per byte-level character).
 func (m *wordPiece) tokenizeByteLevel(w *workspace, bl []byte, out []tok) ([]tok, error) {
-	plain := split{ns: normString{text: bl, ident: true}}
 	n := len(out)
-	out, err := m.tokenize(w, &plain, out)
+	out, err := m.tokenize(w, bl, false, false, out)
 	if err != nil {
 		return out, err
 	}
@@ -177,5 +132,5 @@ func (m *wordPiece) unknown(n int, out []tok) ([]tok, error) {
 	if m.unkID < 0 {
 		return out, fmt.Errorf("%w: WordPiece unk_token %q is not in the vocabulary", ErrInvalid, m.unk)
 	}
-	return append(out, tok{id: m.unkID, end: int32(n), text: m.unk}), nil
+	return append(out, tok{id: m.unkID, end: int32(n), ref: m.ref(m.unkID)}), nil
 }

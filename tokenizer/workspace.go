@@ -22,7 +22,8 @@ type workspace struct {
 	syms      []symbol
 	heap      mergeHeap
 	skip      addedSkip
-	seqs2     [2]Encoding // the sequences being encoded, before post-processing
+	seqs2     [2]sequence // the sequences being encoded, before post-processing
+	norms     []normString
 }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}
@@ -43,10 +44,24 @@ func putWorkspace(w *workspace) {
 		}
 	}
 	if cap(w.toks) > maxKeptBuffer || cap(w.nch) > maxKeptBuffer || cap(w.splitsBuf) > maxKeptBuffer ||
-		cap(w.input) > maxKeptBuffer || cap(w.seqs2[0].IDs) > maxKeptBuffer || cap(w.seqs2[1].IDs) > maxKeptBuffer {
+		cap(w.input) > maxKeptBuffer || cap(w.seqs2[0].ids) > maxKeptBuffer || cap(w.seqs2[1].ids) > maxKeptBuffer {
 		*w = workspace{bufs: w.bufs}
 	}
 	workspaces.Put(w)
+}
+
+// addNorm keeps a normalized string for the splits of the piece being tokenized.
+func (w *workspace) addNorm(ns normString) int32 {
+	w.norms = append(w.norms, ns)
+	return int32(len(w.norms) - 1)
+}
+
+// text returns the bytes of a split.
+func (w *workspace) text(s split) []byte { return w.norms[s.src].text[s.start:s.end] }
+
+// inputRange maps the bytes [a, b) of a split to the input.
+func (w *workspace) inputRange(s split, a, b int) (int, int) {
+	return w.norms[s.src].inputRange(int(s.start)+a, int(s.start)+b)
 }
 
 // begin starts rebuilding src into a fresh buffer of the workspace.
