@@ -177,6 +177,7 @@ var rustCleanup = sequentialReplacer{rules: [][2]string{
 
 type sequentialReplacer struct{ rules [][2]string }
 
+// Replace applies the rules one after the other, each on the whole string.
 func (r sequentialReplacer) Replace(s string) string {
 	for _, rule := range r.rules {
 		if strings.Contains(s, rule[0]) {

@@ -27,6 +27,7 @@ type FileError struct {
 	Err   error
 }
 
+// Error returns "path: field: problem".
 func (e *FileError) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("%s: %v", e.Path, e.Err)
@@ -34,6 +35,7 @@ func (e *FileError) Error() string {
 	return fmt.Sprintf("%s: %s: %v", e.Path, e.Field, e.Err)
 }
 
+// Unwrap returns the problem, which matches ErrInvalid or ErrUnsupported with errors.Is.
 func (e *FileError) Unwrap() error { return e.Err }
 
 // fileErr builds a FileError whose Err wraps kind (ErrInvalid or ErrUnsupported).

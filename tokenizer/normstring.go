@@ -72,15 +72,6 @@ func (n *normString) sub(a, b int) normString {
 	return s
 }
 
-// materialize fills align when n is ident.
-func (n *normString) materialize() {
-	if !n.ident {
-		return
-	}
-	n.align = identSpans(n.align[:0], n.text, n.orig)
-	n.ident = false
-}
-
 // identSpans appends the identity alignment of text starting at input offset orig.
 func identSpans(dst []span, text []byte, orig int) []span {
 	for i := 0; i < len(text); {

@@ -5,12 +5,6 @@ import (
 	"math"
 )
 
-// segment is a range of the input: an added token, or text for the model.
-type segment struct {
-	start, end int
-	token      *AddedToken
-}
-
 // sequence is one encoded text before post-processing: ids and offsets, and the token strings
 // that do not follow from the ids (added tokens matched with the spaces they strip). It lives in
 // the workspace and holds no pointer per token.

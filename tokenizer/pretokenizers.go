@@ -194,12 +194,12 @@ func (p *bertPreTokenizer) preTokenize(w *workspace, in, out []split) []split {
 				}
 			case bertSpace:
 				if wordStart >= 0 {
-					out = p.endWord(text, s, wordStart, i, out)
+					out = append(out, s.sub(wordStart, i))
 					wordStart = -1
 				}
 			case bertPunct:
 				if wordStart >= 0 {
-					out = p.endWord(text, s, wordStart, i, out)
+					out = append(out, s.sub(wordStart, i))
 					wordStart = -1
 				}
 				out = append(out, s.sub(i, i+size))
@@ -207,15 +207,10 @@ func (p *bertPreTokenizer) preTokenize(w *workspace, in, out []split) []split {
 			i += size
 		}
 		if wordStart >= 0 {
-			out = p.endWord(text, s, wordStart, len(text), out)
+			out = append(out, s.sub(wordStart, len(text)))
 		}
 	}
 	return out
-}
-
-// endWord appends the word [a, b) of s.
-func (p *bertPreTokenizer) endWord(_ []byte, s split, a, b int, out []split) []split {
-	return append(out, s.sub(a, b))
 }
 
 // preTokenizeWords is the path with never_split words: each whitespace-delimited word is kept

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Tokenizer encodes text into token ids and decodes ids into text. It is safe for concurrent use.
@@ -233,42 +234,22 @@ func (t *Tokenizer) EncodePair(a, b string, opts ...Option) (*Encoding, error) {
 func (t *Tokenizer) EncodeBatch(ctx context.Context, texts []string, opts ...Option) ([]*Encoding, error) {
 	o := t.options(opts)
 	out := make([]*Encoding, len(texts))
-	workers := min(runtime.GOMAXPROCS(0), len(texts))
 	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
+		next    atomic.Int64
+		stop    atomic.Bool
+		errOnce sync.Once
 		first   error
-		next    int
-		nextMu  sync.Mutex
-		stopped bool
+		wg      sync.WaitGroup
 	)
-	take := func() (int, bool) {
-		nextMu.Lock()
-		defer nextMu.Unlock()
-		if stopped || next >= len(texts) {
-			return 0, false
-		}
-		i := next
-		next++
-		return i, true
-	}
 	fail := func(err error) {
-		mu.Lock()
-		if first == nil {
-			first = err
-		}
-		mu.Unlock()
-		nextMu.Lock()
-		stopped = true
-		nextMu.Unlock()
+		errOnce.Do(func() { first = err })
+		stop.Store(true)
 	}
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i, ok := take()
-				if !ok {
+	for range min(runtime.GOMAXPROCS(0), len(texts)) {
+		wg.Go(func() {
+			for !stop.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(texts) {
 					return
 				}
 				if err := ctx.Err(); err != nil {
@@ -282,7 +263,7 @@ func (t *Tokenizer) EncodeBatch(ctx context.Context, texts []string, opts ...Opt
 				}
 				out[i] = enc
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if first != nil {

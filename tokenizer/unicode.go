@@ -122,8 +122,8 @@ func decodeRune(b []byte) (rune, int) {
 	return utf8.DecodeRune(b)
 }
 
-// lowerRune appends the full lowercase mapping of r (Rust char::to_lowercase, Python str.lower
-// outside the final-sigma context) and reports whether it differs from r.
+// lowerRune returns the full lowercase mapping of r (Rust char::to_lowercase, Python str.lower
+// outside the final-sigma context): one character, and a second one or -1.
 func lowerRune(r rune) (lo rune, extra rune) {
 	if r < utf8.RuneSelf {
 		if r >= 'A' && r <= 'Z' {

@@ -8,7 +8,6 @@ type workspace struct {
 	nbuf      int
 	tr        transformer
 	nch       []nchar
-	segs      []segment
 	parts     []split
 	seqs      [][]split
 	nseq      int
