@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unsafe"
 
@@ -281,4 +282,32 @@ func fieldTypes(t *testing.T, fset *token.FileSet, fl *ast.FieldList) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// TestConcurrentReads reads every tensor from several goroutines at once
+// (run with -race): the first reads check CRCs while others wait.
+func TestConcurrentReads(t *testing.T) {
+	t.Parallel()
+	c, err := Open(filepath.Join(fixtures, "formats", "bert", "pytorch_model.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			for _, n := range c.Names() {
+				if _, _, err := c.Float32(n); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }
