@@ -317,3 +317,35 @@ func TestLossyUTF8(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONTruncationAndPaddingDefaults(t *testing.T) {
+	t.Parallel()
+	// The truncation and padding of a tokenizer.json apply as the Rust library applies them;
+	// transformers, which reads tokenizer_config.json too, turns them off.
+	fsys := fixtureFS(t, map[string]string{
+		"tokenizer.json":        "tokenizer_json/bert-base-uncased.tokenizer.json",
+		"tokenizer_config.json": "bert/tokenizer_config.json",
+	})
+	data := string(fsys["tokenizer.json"].Data)
+	data = strings.Replace(data, `"truncation":null`, `"truncation": {"direction": "Right", "max_length": 4, "strategy": "LongestFirst", "stride": 0}`, 1)
+	data = strings.Replace(data, `"padding":null`, `"padding": {"strategy": {"Fixed": 6}, "direction": "Right", "pad_to_multiple_of": null, "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"}`, 1)
+	fsys["tokenizer.json"] = &fstest.MapFile{Data: []byte(data)}
+	rust, err := ParseJSON("tokenizer.json", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := rust.Encode("hello big wide world")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int{101, 7592, 2502, 102, 0, 0}, e.IDs); diff != "" {
+		t.Errorf("tokenizer.json alone (-want +got):\n%s", diff)
+	}
+	withConfig, err := LoadFS(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err = withConfig.Encode("hello big wide world"); err != nil || e.Len() != 6 {
+		t.Errorf("with tokenizer_config.json: %v tokens, %v; want 6, untruncated and unpadded", e.Len(), err)
+	}
+}

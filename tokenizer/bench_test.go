@@ -1,7 +1,6 @@
 package tokenizer
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"os"
@@ -61,11 +60,13 @@ func fortunes() ([]byte, string) {
 		if err != nil {
 			continue
 		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			if sc.Text() != "%" {
-				buf.Write(sc.Bytes())
+		lines := bytes.Split(data, []byte("\n"))
+		if len(lines) > 0 && len(lines[len(lines)-1]) == 0 {
+			lines = lines[:len(lines)-1]
+		}
+		for _, l := range lines {
+			if string(l) != "%" {
+				buf.Write(l)
 				buf.WriteByte('\n')
 			}
 		}

@@ -192,9 +192,24 @@ func guessSpecial(t *Tokenizer) map[string]string {
 
 // applyConfig adds what transformers takes from tokenizer_config.json to a tokenizer.json.
 func (t *Tokenizer) applyConfig(cfg *tokenizerConfig) error {
+	// The special tokens are those of the configuration, with the defaults of the class.
+	defaults := map[string]string{}
+	switch cfg.class {
+	case "BertTokenizer", "BertTokenizerFast", "DistilBertTokenizer", "DistilBertTokenizerFast":
+		defaults = bertSpecialDefaults
+	case "GPT2Tokenizer", "GPT2TokenizerFast":
+		defaults = gpt2SpecialDefaults
+	}
+	for name, tok := range defaults {
+		if _, ok := cfg.special[name]; !ok {
+			cfg.special[name] = AddedToken{Content: tok}
+		}
+	}
 	t.special = cfg.specialMap()
 	t.cleanup = boolOr(cfg.cleanup, true)
 	t.maxLength = cfg.maxLength
+	// transformers turns off the truncation and padding of tokenizer.json unless a call asks.
+	t.truncation, t.padding = nil, nil
 	switch cfg.class {
 	case "BertTokenizer", "BertTokenizerFast", "DistilBertTokenizer", "DistilBertTokenizerFast":
 		// BertTokenizerFast rebuilds the BertNormalizer from the configuration.

@@ -230,7 +230,7 @@ func loadBERT(f folder, cfg *tokenizerConfig) (*Tokenizer, error) {
 	if err != nil {
 		return nil, fileErr(path, "", ErrInvalid, "%v", err)
 	}
-	for name, def := range map[string]string{"unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]", "mask_token": "[MASK]"} {
+	for name, def := range bertSpecialDefaults {
 		if _, ok := cfg.special[name]; !ok {
 			cfg.special[name] = AddedToken{Content: def}
 		}
@@ -291,6 +291,13 @@ func loadBERT(f folder, cfg *tokenizerConfig) (*Tokenizer, error) {
 	return t, nil
 }
 
+// The special tokens of BertTokenizer and GPT2Tokenizer when their configuration does not name
+// them.
+var (
+	bertSpecialDefaults = map[string]string{"unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]", "mask_token": "[MASK]"}
+	gpt2SpecialDefaults = map[string]string{"unk_token": "<|endoftext|>", "bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>"}
+)
+
 // bertTemplate is [CLS] $A [SEP] and [CLS] $A [SEP] $B:1 [SEP]:1.
 func bertTemplate(cls string, clsID int, sep string, sepID int, python bool) *templateProcessor {
 	return &templateProcessor{
@@ -324,9 +331,9 @@ func loadGPT2(f folder, cfg *tokenizerConfig) (*Tokenizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{"unk_token", "bos_token", "eos_token"} {
+	for name, def := range gpt2SpecialDefaults {
 		if _, ok := cfg.special[name]; !ok {
-			cfg.special[name] = AddedToken{Content: "<|endoftext|>"}
+			cfg.special[name] = AddedToken{Content: def}
 		}
 	}
 	m, err := newBPE(vpath, ids, merges, bpeOptions{
