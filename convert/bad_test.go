@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -260,5 +261,31 @@ func TestCorruptStorage(t *testing.T) {
 		if !errors.Is(err, ErrFormat) || !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("%s: error %v, want %q", x.Name, err, want)
 		}
+	}
+}
+
+// TestManyAliases opens a file of 20,000 tensors viewing one storage: the
+// alias grouping (and so inspect and convert) stays linear.
+func TestManyAliases(t *testing.T) {
+	t.Parallel()
+	var specs []spec
+	for i := range 20000 {
+		specs = append(specs, spec{name: fmt.Sprint("t", i), key: "0", storage: "FloatStorage", numel: 6, offset: i % 2, size: []int{4}, stride: []int{1}})
+	}
+	sd, err := ReadPyTorch(zipFile(t, stateDict(specs, false), map[string][]byte{"0": f32(6)}), "many.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := newCheckpoint("many.bin", sd.Format(), []part{&ptPart{path: "many.bin", sd: sd}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	groups := c.Aliases()
+	if len(groups) != 2 || len(groups[0]) != 10000 || len(groups[1]) != 10000 {
+		t.Errorf("%d groups", len(groups))
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Aliases took %v", d)
 	}
 }

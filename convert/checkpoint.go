@@ -279,38 +279,22 @@ func (c *Checkpoint) stateDictTensor(name string) *Tensor {
 // lm_head.weight is transformer.wte.weight): the same view of one storage.
 // Each group is in Names order. Safetensors files have none.
 func (c *Checkpoint) Aliases() [][]string {
-	byStorage := map[*storage][]*Tensor{}
-	var roots []*storage
-	for _, n := range c.names {
-		if t := c.stateDictTensor(n); t != nil {
-			r := t.ref.storage.rootStorage()
-			if byStorage[r] == nil {
-				roots = append(roots, r)
-			}
-			byStorage[r] = append(byStorage[r], t)
-		}
-	}
+	at := map[viewKey]int{} // view -> index in groups
 	var groups [][]string
-	for _, r := range roots {
-		ts := byStorage[r]
-		seen := make([]bool, len(ts))
-		for i, t := range ts {
-			if seen[i] {
-				continue
-			}
-			group := []string{t.Name}
-			for j := i + 1; j < len(ts); j++ {
-				if !seen[j] && t.aliases(ts[j]) {
-					group = append(group, ts[j].Name)
-					seen[j] = true
-				}
-			}
-			if len(group) > 1 {
-				groups = append(groups, group)
-			}
+	for _, n := range c.names {
+		t := c.stateDictTensor(n)
+		if t == nil {
+			continue
 		}
+		k := t.viewKey()
+		if i, ok := at[k]; ok {
+			groups[i] = append(groups[i], n)
+			continue
+		}
+		at[k] = len(groups)
+		groups = append(groups, []string{n})
 	}
-	return groups
+	return slices.DeleteFunc(groups, func(g []string) bool { return len(g) < 2 })
 }
 
 // PickleGlobals returns the Python globals named by the pickles of a

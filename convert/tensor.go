@@ -140,12 +140,25 @@ func (t *Tensor) sharesStorage(u *Tensor) bool {
 
 // aliases reports whether t and u are the same view of the same storage:
 // tied weights.
-func (t *Tensor) aliases(u *Tensor) bool {
-	a, b := t.ref, u.ref
-	return t.sharesStorage(u) && a.dt == b.dt &&
-		a.offset*int64(a.dt.size)+a.storage.offset*int64(a.storage.dt.size) ==
-			b.offset*int64(b.dt.size)+b.storage.offset*int64(b.storage.dt.size) &&
-		equalInts(a.shape, b.shape) && (t.numel <= 1 || equalInts(a.stride, b.stride))
+func (t *Tensor) aliases(u *Tensor) bool { return t.viewKey() == u.viewKey() }
+
+// viewKey identifies what a tensor views: its root storage, dtype, byte
+// offset, shape and (for more than one element) strides.
+type viewKey struct {
+	root          *storage
+	dt            dtype
+	offset        int64
+	shape, stride string
+}
+
+func (t *Tensor) viewKey() viewKey {
+	r := t.ref
+	k := viewKey{root: r.storage.rootStorage(), dt: r.dt, shape: fmt.Sprint(r.shape),
+		offset: r.offset*int64(r.dt.size) + r.storage.offset*int64(r.storage.dt.size)}
+	if t.numel > 1 {
+		k.stride = fmt.Sprint(r.stride)
+	}
+	return k
 }
 
 func (s *storage) rootStorage() *storage {
@@ -153,18 +166,6 @@ func (s *storage) rootStorage() *storage {
 		return s.root
 	}
 	return s
-}
-
-func equalInts(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // isContiguous reports whether stride is the row-major stride of shape,
