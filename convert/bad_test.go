@@ -2,9 +2,12 @@ package convert
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -287,5 +290,28 @@ func TestManyAliases(t *testing.T) {
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("Aliases took %v", d)
+	}
+}
+
+// TestConvertExpansion refuses to write thousands of copies of one storage
+// viewed through overlapping, non-identical views.
+func TestConvertExpansion(t *testing.T) {
+	t.Parallel()
+	const n = 4000 // views of a 64 KiB storage: 256 MB of copies
+	var specs []spec
+	for i := range n {
+		specs = append(specs, spec{name: fmt.Sprint("t", i), key: "0", storage: "FloatStorage", numel: 1 << 14, offset: i, size: []int{1<<14 - n}, stride: []int{1}})
+	}
+	src := filepath.Join(t.TempDir(), "pytorch_model.bin")
+	if err := os.WriteFile(src, zipFile(t, stateDict(specs, false), map[string][]byte{"0": make([]byte, 1<<16)}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	_, err := Convert(context.Background(), src, out, nil)
+	if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "copies") {
+		t.Errorf("error %v, want ErrLimit", err)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("left %d files", len(entries))
 	}
 }

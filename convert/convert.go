@@ -84,6 +84,9 @@ func ConvertCheckpoint(ctx context.Context, c *Checkpoint, dst string, opts *Opt
 		planned[i] = plannedTensor{name: n, size: castSize(info, to)}
 		res.TotalSize += planned[i].size
 	}
+	if err := checkExpansion(c, res.TotalSize); err != nil {
+		return nil, err
+	}
 	dir, names, shards := layout(dst, planned, opts.MaxShardSize)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, &Error{File: dst, Err: err}
@@ -126,6 +129,22 @@ func ConvertCheckpoint(ctx context.Context, c *Checkpoint, dst string, opts *Opt
 		removeStale(dir, files)
 	}
 	return res, nil
+}
+
+// checkExpansion refuses a conversion whose output would be much larger
+// than its input: many overlapping views of one storage, each written as a
+// copy, could turn a small hostile file into terabytes.
+func checkExpansion(c *Checkpoint, total int64) error {
+	var in int64
+	for _, f := range c.Files() {
+		if st, err := os.Stat(f); err == nil {
+			in += st.Size()
+		}
+	}
+	if limit := 4*in + 64<<20; total > limit {
+		return errorf(c.Path(), "", ErrLimit, "its %d bytes of tensor views would be written as %d bytes of copies", in, total)
+	}
+	return nil
 }
 
 // layout returns the output folder, the file names and the tensors of each
