@@ -238,18 +238,20 @@ func (s *stream) once(ctx context.Context) error {
 }
 
 // copy writes body at s.have on, hashing it, and refuses more bytes than
-// the file has.
+// the file has. Reading runs in its own goroutine, a few buffers ahead of
+// the hashing and writing, so the two overlap on separate cores.
 func (s *stream) copy(body io.Reader) error {
-	buf := make([]byte, 1<<20)
+	blocks := readAhead(body, 4, 1<<20)
+	defer blocks.stop()
 	for {
-		n, rerr := io.ReadFull(body, buf)
-		if n > 0 {
+		blk := <-blocks.full
+		if n := len(blk.b); n > 0 {
 			if s.have+int64(n) > s.d.size {
 				return &SizeError{Filename: s.d.filename, Want: s.d.size, Got: s.have + int64(n), Detail: "server sent at least"}
 			}
-			w, werr := s.f.WriteAt(buf[:n], s.have)
+			w, werr := s.f.WriteAt(blk.b, s.have)
 			if s.hash != nil {
-				s.hash.Write(buf[:w])
+				s.hash.Write(blk.b[:w])
 			}
 			s.have += int64(w)
 			s.d.report(s.have)
@@ -257,7 +259,7 @@ func (s *stream) copy(body io.Reader) error {
 				return fmt.Errorf("hub: write %q: %w", s.d.filename, werr)
 			}
 		}
-		switch {
+		switch rerr := blk.err; {
 		case rerr == io.EOF || rerr == io.ErrUnexpectedEOF:
 			return nil
 		case rerr != nil:
@@ -267,8 +269,54 @@ func (s *stream) copy(body io.Reader) error {
 			}
 			return rerr
 		}
+		blocks.free <- blk.b[:cap(blk.b)]
 	}
 }
+
+// block is a buffer read from a body, with the error that ended the read.
+type block struct {
+	b   []byte
+	err error
+}
+
+// reader reads a body ahead into a fixed set of buffers.
+type reader struct {
+	full chan block
+	free chan []byte
+	done chan struct{}
+}
+
+// readAhead starts reading r into n buffers of size bytes; each buffer comes
+// back on full and must be returned on free. stop ends the reading (the body
+// must then be closed to unblock a read in progress).
+func readAhead(r io.Reader, n, size int) *reader {
+	rd := &reader{full: make(chan block, n), free: make(chan []byte, n), done: make(chan struct{})}
+	for range n {
+		rd.free <- make([]byte, size)
+	}
+	go func() {
+		for {
+			var buf []byte
+			select {
+			case buf = <-rd.free:
+			case <-rd.done:
+				return
+			}
+			k, err := io.ReadFull(r, buf)
+			select {
+			case rd.full <- block{buf[:k], err}:
+			case <-rd.done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return rd
+}
+
+func (rd *reader) stop() { close(rd.done) }
 
 // checkContentRange checks that a 206 answer starts at from and describes a
 // file of d.size bytes.

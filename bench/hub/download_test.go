@@ -1,7 +1,12 @@
 // Package hubbench times hfgo's downloads against curl on the fake Hub.
 //
-//	go test ./bench/hub -run '^$' -bench . -benchtime 3x -count 10 -timeout 60m | tee bench.txt
+//	for i in $(seq 10); do go test ./bench/hub -run '^$' -bench . -benchtime 1x -count 1; done | tee bench.txt
 //	go run golang.org/x/perf/cmd/benchstat@latest bench.txt
+//
+// (a loop rather than -count 10, so that the clients alternate and a change
+// in the machine's load hits them alike). The curl and hfget runs also
+// report the CPU time the command used (cpu-s/op), which depends less on
+// that load than the elapsed time.
 //
 // Downloads are written to /dev/shm (or $HUBBENCH_DIR) so that the disk's
 // write-back does not decide the result.
@@ -25,6 +30,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hfgo/hfgo/hub"
 	"github.com/hfgo/hfgo/hub/hubtest"
@@ -90,7 +96,7 @@ func fetchWithHfgo(b *testing.B, srv *hubtest.Server, opts ...hub.Option) {
 	b.StartTimer()
 }
 
-func fetchWithCurl(b *testing.B, srv *hubtest.Server) {
+func fetchWithCurl(b *testing.B, srv *hubtest.Server) time.Duration {
 	b.StopTimer()
 	out := filepath.Join(workDir(b), "model.safetensors")
 	cmd := exec.Command("curl", "-sSfL", "-o", out, srv.URL+"/"+repoID+"/resolve/main/model.safetensors")
@@ -101,9 +107,16 @@ func fetchWithCurl(b *testing.B, srv *hubtest.Server) {
 	b.StopTimer()
 	os.Remove(out)
 	b.StartTimer()
+	return cpuTime(cmd)
 }
 
-func fetchWithHfget(b *testing.B, srv *hubtest.Server, bin string) {
+// cpuTime is the user and system time a finished command used: a measure
+// that the machine's other load disturbs less than the elapsed time.
+func cpuTime(cmd *exec.Cmd) time.Duration {
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+}
+
+func fetchWithHfget(b *testing.B, srv *hubtest.Server, bin string) time.Duration {
 	b.StopTimer()
 	dir := workDir(b)
 	cmd := exec.Command(bin, repoID, "model.safetensors", "--quiet")
@@ -115,6 +128,7 @@ func fetchWithHfget(b *testing.B, srv *hubtest.Server, bin string) {
 	b.StopTimer()
 	os.RemoveAll(dir)
 	b.StartTimer()
+	return cpuTime(cmd)
 }
 
 // buildHfget compiles the hfget command once; "" (and a log line) if it
@@ -137,20 +151,24 @@ func BenchmarkLoopback1GiB(b *testing.B) {
 	b.ResetTimer()
 	b.Run("curl", func(b *testing.B) {
 		b.SetBytes(size)
+		var cpu time.Duration
 		for b.Loop() {
-			fetchWithCurl(b, srv)
+			cpu += fetchWithCurl(b, srv)
 		}
+		b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 	})
 	if bin != "" {
 		b.Run("hfget", func(b *testing.B) {
 			b.SetBytes(size)
+			var cpu time.Duration
 			for b.Loop() {
-				fetchWithHfget(b, srv, bin)
+				cpu += fetchWithHfget(b, srv, bin)
 			}
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 		})
 	}
-	for _, parts := range []int{1, 4, hub.DefaultParallelParts} {
-		b.Run(fmt.Sprintf("hfgo/parts=%d", parts), func(b *testing.B) {
+	for _, parts := range []int{1, hub.DefaultParallelParts} {
+		b.Run(fmt.Sprintf("hfgo-parts=%d", parts), func(b *testing.B) {
 			b.SetBytes(size)
 			for b.Loop() {
 				fetchWithHfgo(b, srv, hub.WithParallelDownload(hub.DefaultParallelThreshold, parts))
@@ -167,7 +185,7 @@ func BenchmarkThrottled(b *testing.B) {
 	srv.AddFault(hubtest.Fault{Host: hubtest.CDN, BytesPerSecond: perConnection})
 	b.ResetTimer()
 	for _, parts := range []int{1, hub.DefaultParallelParts} {
-		b.Run(fmt.Sprintf("hfgo/parts=%d", parts), func(b *testing.B) {
+		b.Run(fmt.Sprintf("hfgo-parts=%d", parts), func(b *testing.B) {
 			b.SetBytes(size)
 			for b.Loop() {
 				fetchWithHfgo(b, srv, hub.WithParallelDownload(hub.DefaultParallelThreshold, parts))
