@@ -132,7 +132,7 @@ func download(ctx context.Context, e *env, o downloadOptions) error {
 		return err
 	}
 	if !o.quiet {
-		reportPlan(e.stderr, plan)
+		reportPlan(e.stderr, plan, opts.Select != nil)
 	}
 	if o.dryRun {
 		return printPlan(e.stdout, plan)
@@ -190,14 +190,17 @@ func checkNamedFiles(files []string, plan *hub.SnapshotPlan) error {
 
 // reportPlan says on stderr what the default selection skipped and whether
 // the Hub could be asked.
-func reportPlan(w io.Writer, plan *hub.SnapshotPlan) {
+func reportPlan(w io.Writer, plan *hub.SnapshotPlan, selected bool) {
 	if plan.FromCache {
 		fmt.Fprintf(w, "Hub unreachable or offline: using the cached snapshot %s\n", plan.Commit)
 	}
+	if !selected || plan.FromCache {
+		return
+	}
+	if plan.Weights == "" {
+		fmt.Fprintln(w, "no safetensors or PyTorch weights in this repo")
+	}
 	if len(plan.Skipped) == 0 {
-		if plan.Weights == "" && len(plan.Files) > 0 && !plan.FromCache && plan.Skipped != nil {
-			fmt.Fprintln(w, "no safetensors or PyTorch weights in this repo")
-		}
 		return
 	}
 	var size int64

@@ -256,3 +256,13 @@ func TestDownloadGlobArgument(t *testing.T) {
 		t.Errorf("snapshot (-want +got):\n%s", diff)
 	}
 }
+
+func TestDownloadSaysWhenNoWeights(t *testing.T) {
+	t.Parallel()
+	h := newHubCLI(t)
+	h.srv.AddRepo(hubtest.Repo{ID: "hfgo/tf-only", Files: map[string][]byte{"config.json": []byte("{}"), "tf_model.h5": []byte("h5")}})
+	code, _, stderr := h.run(t, "hfgo/tf-only")
+	if code != exitOK || !strings.Contains(stderr, "no safetensors or PyTorch weights") || !strings.Contains(stderr, "tf (1)") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+}
