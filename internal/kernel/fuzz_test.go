@@ -16,8 +16,9 @@ func FuzzGemm(f *testing.F) {
 		betas := []float32{0, 1, 0.25, -1}
 		tc := gemmCase{transB, int(m) % 130, int(n) % 130, int(k) % 300, int(padA % 8), int(padB % 8), int(padC % 8),
 			alphas[scalars%4], betas[scalars/4%4]}
+		d := newGemmData(tc, seed%2 == 1, seed)
 		for name, fn := range variants {
-			runGemmCase(t, name, fn, tc, seed%2 == 1, seed)
+			d.check(t, name, fn)
 		}
 	})
 }

@@ -48,12 +48,10 @@ func TestGemv(t *testing.T) {
 			gemvRange(im, j, 0, tc.n)
 		}
 	}
-	for name, fn := range variants {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			for i, tc := range gemvCases() {
-				runGemmCase(t, name, fn, tc, i%2 == 0, uint64(i))
-			}
-		})
+	for i, tc := range gemvCases() {
+		d := newGemmData(tc, i%2 == 0, uint64(i))
+		for name, fn := range variants {
+			d.check(t, name, fn)
+		}
 	}
 }
