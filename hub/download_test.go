@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -47,5 +48,62 @@ func TestDownloadFileLayout(t *testing.T) {
 	}
 	if _, err := c.DownloadFile(ctx, "hfgo/tiny-bert", "missing.json", nil); !errors.Is(err, ErrEntryNotFound) {
 		t.Errorf("missing file: %v, want ErrEntryNotFound", err)
+	}
+}
+
+func TestUnusualFileNames(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	files := map[string][]byte{
+		"dir with space/ünïcode #1?.json": []byte(`{"odd": true}`),
+		"a+b=c&d/100%.safetensors":        randomBytes(3000, 71),
+		"d/e/f.txt":                       []byte("deep"),
+	}
+	srv.AddRepo(hubtest.Repo{ID: "hfgo/odd", Files: files})
+	c, _ := newTestClient(t, srv)
+	for name, data := range files {
+		p, err := c.DownloadFile(context.Background(), "hfgo/odd", name, nil)
+		if err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		checkContent(t, p, data)
+	}
+	got, err := c.ListFiles(context.Background(), "hfgo/odd", &ListFilesOptions{Path: "d"})
+	if err != nil || len(got) != 1 || got[0].Path != "d/e/f.txt" {
+		t.Errorf("ListFiles under d: %+v, %v", got, err)
+	}
+}
+
+// TestConcurrentClientsOneBlob: goroutines with their own clients fetch one
+// blob; the lock lets one of them download it.
+func TestConcurrentClientsOneBlob(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	data := randomBytes(500_000, 72)
+	srv.AddRepo(hubtest.Repo{ID: "hfgo/conc", Files: map[string][]byte{"model.safetensors": data}})
+	srv.AddFault(hubtest.Fault{Host: hubtest.CDN, BytesPerSecond: 5_000_000})
+	cache := filepath.Join(t.TempDir(), "hub")
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			c, _ := newTestClient(t, srv, WithCacheDir(cache))
+			p, err := c.DownloadFile(context.Background(), "hfgo/conc", "model.safetensors", nil)
+			if err == nil && !bytes.Equal(mustRead(t, p), data) {
+				err = errors.New("wrong content")
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var sent int64
+	for _, r := range requestsTo(srv, hubtest.CDN) {
+		sent += r.Bytes
+	}
+	if sent != int64(len(data)) {
+		t.Errorf("the CDN sent %d bytes for a %d-byte blob", sent, len(data))
 	}
 }
