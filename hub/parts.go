@@ -69,6 +69,14 @@ type partsDownload struct {
 	total  atomic.Int64 // bytes held
 	wake   chan struct{}
 	saveMu sync.Mutex
+	repMu  sync.Mutex // keeps the totals reported in order
+}
+
+// add counts n more bytes held and reports the new total.
+func (p *partsDownload) add(n int64) {
+	p.repMu.Lock()
+	p.d.report(p.total.Add(n))
+	p.repMu.Unlock()
 }
 
 // fetchParts downloads d as ranged chunks over c.parts connections into a
@@ -320,7 +328,7 @@ func (p *partsDownload) chunkOnce(ctx context.Context, ch *chunk) error {
 			}
 			w, werr := p.f.WriteAt(buf[:n], at)
 			ch.done.Add(int64(w))
-			p.d.report(p.total.Add(int64(w)))
+			p.add(int64(w))
 			select {
 			case p.wake <- struct{}{}:
 			default:
