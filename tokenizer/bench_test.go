@@ -3,10 +3,12 @@ package tokenizer
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -38,6 +40,8 @@ func benchCorpusT(b testing.TB) ([]string, string) {
 	}
 	return chunks, source
 }
+
+var corpusOnce sync.Once
 
 const fortuneDir = "/usr/share/games/fortunes"
 
@@ -95,7 +99,7 @@ func BenchmarkEncode(b *testing.B) {
 	for _, c := range chunks {
 		total += len(c)
 	}
-	b.Logf("corpus: %s, %d bytes in %d chunks", source, total, len(chunks))
+	corpusOnce.Do(func() { fmt.Printf("corpus: %s, %d bytes in %d chunks\n", source, total, len(chunks)) })
 	for _, m := range []struct{ name, file string }{
 		{"WordPiece", "bert-base-uncased.tokenizer.json"},
 		{"ByteLevelBPE", "gpt2.tokenizer.json"},
