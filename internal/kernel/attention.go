@@ -47,27 +47,39 @@ func Attention(cfg AttentionConfig, out []float32, ldo int, q []float32, ldq int
 	if qLen == 0 || cfg.Heads == 0 {
 		return
 	}
-	work := cfg.Heads * qLen * kLen * cfg.HeadDim
-	heads := func(lo, hi int) {
-		buf := scoreBuffers.get()
-		if cap(*buf) < qLen*kLen {
-			*buf = make([]float32, qLen*kLen)
-		}
-		scores := (*buf)[:qLen*kLen]
-		for h := lo; h < hi; h++ {
-			var pr []float32
-			if probs != nil {
-				pr = probs[h*qLen*kLen : (h+1)*qLen*kLen]
-			}
-			attendHead(best, cfg, h, out, ldo, q, ldq, k, ldk, v, ldv, qLen, kLen, keyBias, scores, pr)
-		}
-		scoreBuffers.put(buf)
-	}
-	if work < serialWork {
-		heads(0, cfg.Heads)
+	att := attention{cfg: cfg, out: out, ldo: ldo, q: q, ldq: ldq, k: k, ldk: ldk, v: v, ldv: ldv, qLen: qLen, kLen: kLen, keyBias: keyBias, probs: probs}
+	if cfg.Heads*qLen*kLen*cfg.HeadDim < serialWork {
+		att.heads(0, cfg.Heads)
 		return
 	}
-	Parallel(cfg.Heads, heads)
+	shared := att // escapes to the goroutines; att stays on the stack
+	Parallel(cfg.Heads, shared.heads)
+}
+
+// attention holds the operands of one Attention call.
+type attention struct {
+	cfg                AttentionConfig
+	out, q, k, v       []float32
+	ldo, ldq, ldk, ldv int
+	qLen, kLen         int
+	keyBias, probs     []float32
+}
+
+// heads computes the heads [lo, hi) with one scratch buffer of scores.
+func (a *attention) heads(lo, hi int) {
+	n := a.qLen * a.kLen
+	buf := scoreBuffers.get()
+	if cap(*buf) < n {
+		*buf = make([]float32, n)
+	}
+	for h := lo; h < hi; h++ {
+		var pr []float32
+		if a.probs != nil {
+			pr = a.probs[h*n : (h+1)*n]
+		}
+		attendHead(best, a.cfg, h, a.out, a.ldo, a.q, a.ldq, a.k, a.ldk, a.v, a.ldv, a.qLen, a.kLen, a.keyBias, (*buf)[:n], pr)
+	}
+	scoreBuffers.put(buf)
 }
 
 var scoreBuffers freeList[[]float32]

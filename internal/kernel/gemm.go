@@ -70,11 +70,14 @@ func run(im *impl, j *gemmJob) {
 		gemmSerial(im, j)
 		return
 	}
+	// The goroutines get a copy of the job, so that a serial one stays on
+	// the caller's stack.
+	shared := *j
 	if j.m > smallM || !j.b.trans || j.b.packed != nil {
-		gemmParallel(im, j, t, chunkFor(j.n, t))
+		gemmParallel(im, &shared, t, chunkFor(j.n, t))
 		return
 	}
-	parts := splitJob(j, t)
+	parts := splitJob(&shared, t)
 	var wg sync.WaitGroup
 	for _, p := range parts[1:] {
 		wg.Add(1)

@@ -55,6 +55,7 @@ type workspace struct {
 	b      []float32
 	tile   [mr * nr]float32
 	bias   [nr]float32
+	dots   [da * db]float32
 }
 
 // workspaces is a free list of packing buffers. Unlike a sync.Pool it keeps

@@ -44,7 +44,7 @@ func gemmDots(im *impl, ws *workspace, j *gemmJob) {
 	if len(ws.b) < db*k {
 		ws.b = make([]float32, db*k)
 	}
-	var out [da * db]float32
+	out := &ws.dots
 	for jb := 0; jb < j.n; jb += db {
 		w := min(db, j.n-jb)
 		b, ldb := j.b.b[jb*j.b.ldb:], j.b.ldb
@@ -57,8 +57,8 @@ func gemmDots(im *impl, ws *workspace, j *gemmJob) {
 			if h < da {
 				a, lda = padRows(ws.a, a, lda, h, da, k), k
 			}
-			im.dots(k, a, lda, b, ldb, &out)
-			j.storeDots(&out, ib, jb, h, w)
+			im.dots(k, a, lda, b, ldb, out)
+			j.storeDots(out, ib, jb, h, w)
 		}
 	}
 }

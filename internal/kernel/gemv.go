@@ -40,10 +40,18 @@ func runGemv(im *impl, j *gemvJob) {
 		gemvRange(im, j, 0, j.n)
 		return
 	}
+	// The goroutines get a copy of the job, so that a serial one stays on
+	// the caller's stack.
+	shared := *j
 	if !j.b.trans && j.b.packed == nil {
-		runGemvRows(im, j, t)
+		runGemvRows(im, &shared, t)
 		return
 	}
+	runGemvChunks(im, &shared, t)
+}
+
+// runGemvChunks runs j on t goroutines that take chunks of outputs.
+func runGemvChunks(im *impl, j *gemvJob, t int) {
 	chunk := roundUp(ceilDiv(j.n, 4*t), nr)
 	var next atomic.Int64
 	work := func() {
@@ -81,13 +89,16 @@ func gemvRange(im *impl, j *gemvJob, lo, hi int) {
 		}
 		return
 	}
+	sc := scratches.get()
+	defer scratches.put(sc)
 	switch {
 	case j.b.packed != nil:
-		gemvPacked(im, j, lo, y, bias)
+		gemvPacked(im, sc, j, lo, y, bias)
 	case j.b.trans:
-		gemvDots(im, j, lo, y, bias)
+		gemvDots(im, sc, j, lo, y, bias)
 	default:
-		gemvRows(im, j, lo, y, bias)
+		j.start(y, bias)
+		j.accumRows(im, sc, 0, j.k, lo, y)
 	}
 }
 
@@ -107,18 +118,17 @@ func (j *gemvJob) store(y, s, bias []float32) {
 
 // gemvDots computes outputs as dot products with rows of B (n×k), four at a
 // time; a lone row is passed four times with stride 0.
-func gemvDots(im *impl, j *gemvJob, lo int, y, bias []float32) {
-	var s [4]float32
+func gemvDots(im *impl, sc *scratch, j *gemvJob, lo int, y, bias []float32) {
+	s, one := &sc.s4, &sc.one
 	b, ldb := j.b.b, j.b.ldb
 	for i := 0; i < len(y); i += 4 {
 		w := min(4, len(y)-i)
 		row := b[(lo+i)*ldb:]
 		if w == 4 {
-			im.dot4(j.k, j.x, row, ldb, &s)
+			im.dot4(j.k, j.x, row, ldb, s)
 		} else {
-			var one [4]float32
 			for r := 0; r < w; r++ {
-				im.dot4(j.k, j.x, b[(lo+i+r)*ldb:], 0, &one)
+				im.dot4(j.k, j.x, b[(lo+i+r)*ldb:], 0, one)
 				s[r] = one[0]
 			}
 		}
@@ -133,12 +143,6 @@ func gemvDots(im *impl, j *gemvJob, lo int, y, bias []float32) {
 // gemvCols is the width of the slice of y kept in L1 while rows of B stream.
 const gemvCols = 4096
 
-// gemvRows computes y = alpha·x·B + beta·y + bias for B k×n read row by row.
-func gemvRows(im *impl, j *gemvJob, lo int, y, bias []float32) {
-	j.start(y, bias)
-	j.accumRows(im, 0, j.k, lo, y)
-}
-
 // start sets y = beta·y + bias, before products are added to it.
 func (j *gemvJob) start(y, bias []float32) {
 	if j.beta != 1 {
@@ -151,19 +155,20 @@ func (j *gemvJob) start(y, bias []float32) {
 
 // accumRows adds alpha·Σ x[p]·B[p][lo:lo+len(y)] over rows [p0, p1) of B to
 // y, four rows at a time, over column slices that stay in L1.
-func (j *gemvJob) accumRows(im *impl, p0, p1, lo int, y []float32) {
+func (j *gemvJob) accumRows(im *impl, sc *scratch, p0, p1, lo int, y []float32) {
+	xs := &sc.x4
 	b, ldb := j.b.b, j.b.ldb
 	for c0 := 0; c0 < len(y); c0 += gemvCols {
 		yc := y[c0:min(c0+gemvCols, len(y))]
 		p := p0
 		for ; p+4 <= p1; p += 4 {
-			xs := [4]float32{j.alpha * j.x[p], j.alpha * j.x[p+1], j.alpha * j.x[p+2], j.alpha * j.x[p+3]}
-			im.axpy4(len(yc), &xs, b[p*ldb+lo+c0:], ldb, yc)
+			*xs = [4]float32{j.alpha * j.x[p], j.alpha * j.x[p+1], j.alpha * j.x[p+2], j.alpha * j.x[p+3]}
+			im.axpy4(len(yc), xs, b[p*ldb+lo+c0:], ldb, yc)
 		}
 		for ; p < p1; p++ {
 			// One row: the other three carry weight 0 and read it again.
-			xs := [4]float32{j.alpha * j.x[p]}
-			im.axpy4(len(yc), &xs, b[p*ldb+lo+c0:], 0, yc)
+			*xs = [4]float32{j.alpha * j.x[p]}
+			im.axpy4(len(yc), xs, b[p*ldb+lo+c0:], 0, yc)
 		}
 	}
 }
@@ -176,12 +181,14 @@ func runGemvRows(im *impl, j *gemvJob, t int) {
 	chunk := roundUp(ceilDiv(j.k, 4*t), 4)
 	var next atomic.Int64
 	work := func(y []float32) {
+		sc := scratches.get()
+		defer scratches.put(sc)
 		for {
 			p0 := int(next.Add(1)-1) * chunk
 			if p0 >= j.k {
 				return
 			}
-			j.accumRows(im, p0, min(p0+chunk, j.k), 0, y)
+			j.accumRows(im, sc, p0, min(p0+chunk, j.k), 0, y)
 		}
 	}
 	parts := make([]*[]float32, t-1)
@@ -209,14 +216,24 @@ func runGemvRows(im *impl, j *gemvJob, t int) {
 
 var partials freeList[[]float32]
 
+// scratch holds the small arrays the inner loops hand to the kernels. On
+// the stack, passing them through a function value would move them to the
+// heap on every call.
+type scratch struct {
+	x4, s4, one [4]float32
+	panel       [nr]float32
+}
+
+var scratches freeList[scratch]
+
 // gemvPacked multiplies x by the packed panels covering [lo, lo+len(y)).
-func gemvPacked(im *impl, j *gemvJob, lo int, y, bias []float32) {
+func gemvPacked(im *impl, sc *scratch, j *gemvJob, lo int, y, bias []float32) {
 	p := j.b.packed
-	var s [nr]float32
+	s := &sc.panel
 	for i := 0; i < len(y); i += nr {
 		w := min(nr, len(y)-i)
 		panel := (j.b.col0 + lo + i) / nr
-		im.panel(j.k, j.x, p.data[panel*p.k*nr:(panel+1)*p.k*nr], &s)
+		im.panel(j.k, j.x, p.data[panel*p.k*nr:(panel+1)*p.k*nr], s)
 		var bs []float32
 		if bias != nil {
 			bs = bias[i : i+w]

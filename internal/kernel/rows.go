@@ -6,14 +6,11 @@ import "math"
 // core.
 const rowsWork = 1 << 15
 
-// parallelRows runs fn over [0, rows) split across the cores when the rows
-// hold at least rowsWork elements of cols each.
-func parallelRows(rows, cols int, fn func(lo, hi int)) {
-	if rows*cols < rowsWork {
-		fn(0, rows)
-		return
-	}
-	Parallel(rows, fn)
+// serialRows reports whether rows of cols elements are too few to spread
+// over the cores. The callers build their closure for Parallel only when
+// they do spread: a closure handed on escapes and costs an allocation.
+func serialRows(rows, cols int) bool {
+	return rows*cols < rowsWork
 }
 
 // AddRow adds the vector v to each of the rows of x (rows×len(v), stride ld).
@@ -23,11 +20,17 @@ func AddRow(x []float32, rows, ld int, v []float32) {
 
 func addRow(im *impl, x []float32, rows, ld int, v []float32) {
 	checkRows(x, rows, len(v), ld)
-	parallelRows(rows, len(v), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			im.add(x[i*ld:i*ld+len(v)], v)
-		}
-	})
+	if serialRows(rows, len(v)) {
+		addRows(im, x, ld, v, 0, rows)
+		return
+	}
+	Parallel(rows, func(lo, hi int) { addRows(im, x, ld, v, lo, hi) })
+}
+
+func addRows(im *impl, x []float32, ld int, v []float32, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		im.add(x[i*ld:i*ld+len(v)], v)
+	}
 }
 
 // Add sets dst[i] += src[i].
@@ -88,21 +91,40 @@ func layerNorm(im *impl, dst []float32, ldd int, x []float32, ld, rows int, res 
 	if n == 0 {
 		return
 	}
-	parallelRows(rows, n, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			r := x[i*ld : i*ld+n]
-			var sum float32
-			if res != nil {
-				sum = im.addSum(r, res[i*ldr:i*ldr+n])
-			} else {
-				sum = im.sum(r)
-			}
-			mean := sum / float32(n)
-			vr := im.sumSqDev(r, mean) / float32(n)
-			inv := 1 / float32(math.Sqrt(float64(vr+eps)))
-			im.norm(dst[i*ldd:i*ldd+n], r, mean, inv, gamma, beta)
+	ln := lnJob{im: im, dst: dst, x: x, res: res, ldd: ldd, ld: ld, ldr: ldr, gamma: gamma, beta: beta, eps: eps}
+	if serialRows(rows, n) {
+		ln.rows(0, rows)
+		return
+	}
+	shared := ln // escapes to the goroutines; ln stays on the stack
+	Parallel(rows, shared.rows)
+}
+
+// lnJob is dst = LayerNorm(x + res), row by row.
+type lnJob struct {
+	im          *impl
+	dst, x, res []float32
+	ldd, ld     int
+	ldr         int
+	gamma, beta []float32
+	eps         float32
+}
+
+func (ln *lnJob) rows(lo, hi int) {
+	n := len(ln.gamma)
+	for i := lo; i < hi; i++ {
+		r := ln.x[i*ln.ld : i*ln.ld+n]
+		var sum float32
+		if ln.res != nil {
+			sum = ln.im.addSum(r, ln.res[i*ln.ldr:i*ln.ldr+n])
+		} else {
+			sum = ln.im.sum(r)
 		}
-	})
+		mean := sum / float32(n)
+		vr := ln.im.sumSqDev(r, mean) / float32(n)
+		inv := 1 / float32(math.Sqrt(float64(vr+ln.eps)))
+		ln.im.norm(ln.dst[i*ln.ldd:i*ln.ldd+n], r, mean, inv, ln.gamma, ln.beta)
+	}
 }
 
 // Softmax replaces each of the rows of x (rows×cols, stride ld) by its
@@ -117,11 +139,17 @@ func softmax(im *impl, x []float32, rows, cols, ld int) {
 	if cols == 0 {
 		return
 	}
-	parallelRows(rows, cols, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			softmaxRow(im, x[i*ld:i*ld+cols])
-		}
-	})
+	if serialRows(rows, cols) {
+		softmaxRows(im, x, cols, ld, 0, rows)
+		return
+	}
+	Parallel(rows, func(lo, hi int) { softmaxRows(im, x, cols, ld, lo, hi) })
+}
+
+func softmaxRows(im *impl, x []float32, cols, ld, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		softmaxRow(im, x[i*ld:i*ld+cols])
+	}
 }
 
 func softmaxRow(im *impl, r []float32) {
