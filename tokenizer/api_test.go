@@ -349,3 +349,39 @@ func TestJSONTruncationAndPaddingDefaults(t *testing.T) {
 		t.Errorf("with tokenizer_config.json: %v tokens, %v; want 6, untruncated and unpadded", e.Len(), err)
 	}
 }
+
+func TestFlavourDifferences(t *testing.T) {
+	t.Parallel()
+	// Where BertTokenizer and the Rust BertNormalizer differ (models-and-tokenizers.md): the
+	// Python tokenizer counts U+2B820..U+2B91F as CJK ideographs and spaces them out, the Rust
+	// one does not. The Rust outputs were checked with tokenizers 0.23.2.
+	legacy, rust := loadDir(t, "bert"), loadJSONFixture(t, "bert-base-uncased.tokenizer.json")
+	for _, tc := range []struct {
+		text           string
+		legacyT, rustT []string
+		legacyO, rustO [][2]int
+	}{
+		{"a\U0002B820b", []string{"a", "[UNK]", "b"}, []string{"[UNK]"}, [][2]int{{0, 1}, {1, 5}, {5, 6}}, [][2]int{{0, 6}}},
+		{"x\u2028y", []string{"x", "y"}, []string{"x", "y"}, [][2]int{{0, 1}, {4, 5}}, [][2]int{{0, 1}, {4, 5}}},
+		{"İ ΣΑΣ", []string{"i", "σ", "##α", "##σ"}, []string{"i", "σ", "##α", "##σ"}, nil, nil},
+	} {
+		for _, side := range []struct {
+			tk     *Tokenizer
+			tokens []string
+			offs   [][2]int
+		}{{legacy, tc.legacyT, tc.legacyO}, {rust, tc.rustT, tc.rustO}} {
+			e, err := side.tk.Encode(tc.text, WithoutSpecialTokens())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(side.tokens, e.Tokens); diff != "" {
+				t.Errorf("%s: %+q (-want +got):\n%s", side.tk.source, tc.text, diff)
+			}
+			if side.offs != nil {
+				if diff := cmp.Diff(side.offs, e.Offsets); diff != "" {
+					t.Errorf("%s: offsets of %+q (-want +got):\n%s", side.tk.source, tc.text, diff)
+				}
+			}
+		}
+	}
+}
