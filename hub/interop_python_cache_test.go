@@ -13,8 +13,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -130,7 +132,39 @@ func copyPyFixture(t *testing.T, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if name == "local" {
+		setPyMtimes(t, dst)
+	}
 	return dst
+}
+
+// setPyMtimes gives each file of a local_dir copy the time its download
+// metadata records, as right after Python wrote them: a checkout or a copy
+// makes the files newer than their metadata, which huggingface_hub then
+// ignores.
+func setPyMtimes(t *testing.T, local string) {
+	t.Helper()
+	meta := filepath.Join(local, ".cache", "huggingface", "download")
+	err := filepath.WalkDir(meta, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".metadata") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		lines := strings.Split(string(b), "\n")
+		ts, err := strconv.ParseFloat(lines[2], 64)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		rel, _ := filepath.Rel(meta, strings.TrimSuffix(p, ".metadata"))
+		when := time.Unix(0, int64(ts*1e9))
+		return os.Chtimes(filepath.Join(local, rel), when, when)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // etagOf computes a file's ETag as the Hub does: sha256 for an LFS file,
@@ -401,6 +435,11 @@ func TestInteropNoRefetch(t *testing.T) {
 	for _, r := range srv.Requests() {
 		if r.Host == hubtest.CDN || (r.Method == "GET" && strings.Contains(r.Path, "/resolve/")) {
 			t.Errorf("fetched %s %s %s from a cache that holds it", r.Host, r.Method, r.Path)
+		}
+		// Files asked for by commit are known from the cache's snapshot and
+		// the local folder's metadata alone, as in Python.
+		if strings.Contains(r.Path, "/resolve/"+pyMain+"/") {
+			t.Errorf("asked the Hub %s %s though the cache or the metadata knows it", r.Method, r.Path)
 		}
 	}
 	if diff := cmp.Diff(before, tree(t, local)); diff != "" {
