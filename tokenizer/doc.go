@@ -19,8 +19,10 @@
 //
 // Normalizers BertNormalizer, Lowercase, NFC, NFD, NFKC, NFKD, StripAccents, Replace, Strip,
 // Prepend and Sequence; pre-tokenizers BertPreTokenizer, ByteLevel, Whitespace, WhitespaceSplit,
-// Punctuation, Digits, Split (string patterns, regular expressions Go's regexp accepts, and the
-// GPT-2 pattern) and Sequence; models WordPiece and BPE (prefix, suffix, unknown token, fuse_unk,
+// Punctuation, Digits, Split (string patterns, the GPT-2 pattern, and regular expressions with
+// the meaning they have in Oniguruma, the Rust library's engine: Unicode \s and \d, ^ and $ at
+// every line; those Go's regexp cannot match alike, such as \w, \b or lookarounds, are refused)
+// and Sequence; models WordPiece and BPE (prefix, suffix, unknown token, fuse_unk,
 // byte_fallback, ignore_merges); post-processors TemplateProcessing, BertProcessing,
 // RobertaProcessing, ByteLevel and Sequence; decoders WordPiece, ByteLevel, BPEDecoder,
 // ByteFallback, Fuse, Strip, Replace and Sequence; added_tokens with their single_word, lstrip,

@@ -364,7 +364,7 @@ func (p jparser) pattern(field string, raw json.RawMessage) (literal string, re 
 	if r == gpt2Pattern {
 		return "", nil, true, nil
 	}
-	re, cerr := regexp.Compile(r)
+	re, cerr := compileOnig(r)
 	if cerr != nil {
 		return "", nil, false, p.unsupported(field, "regular expression %q: %v", r, cerr)
 	}

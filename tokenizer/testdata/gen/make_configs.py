@@ -98,6 +98,30 @@ def split_regex():
     })
 
 
+def split_unicode():
+    # Regular expressions whose Oniguruma meaning differs from a literal reading by Go's regexp:
+    # ^ at every line, (?m) as dotall, Unicode \s and \d, inside and outside classes.
+    vocab = small_wordpiece_vocab()
+    specials = [added(vocab[t], t) for t in ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]]
+    write("split_unicode.tokenizer.json", {
+        "version": "1.0", "truncation": None, "padding": None,
+        "added_tokens": specials,
+        "normalizer": {"type": "Sequence", "normalizers": [
+            {"type": "Replace", "pattern": {"Regex": "^-+"}, "content": ""},
+            {"type": "Replace", "pattern": {"Regex": "(?m:e.n)"}, "content": "en"},
+        ]},
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": "\\s+"}, "behavior": "Removed", "invert": False},
+            {"type": "Split", "pattern": {"Regex": "\\d"}, "behavior": "Isolated", "invert": False},
+            {"type": "Split", "pattern": {"Regex": "[^\\s\\p{L}\\d]+"}, "behavior": "Isolated", "invert": False},
+        ]},
+        "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", vocab["[SEP]"]], "cls": ["[CLS]", vocab["[CLS]"]]},
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": False},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                  "max_input_chars_per_word": 100, "vocab": vocab},
+    })
+
+
 def gpt2_subset(n_merges):
     merges = gpt2["model"]["merges"][:n_merges]
     alphabet = [t for t, i in sorted(gpt2["model"]["vocab"].items(), key=lambda kv: kv[1]) if i < 256]
@@ -221,6 +245,7 @@ def byte_fallback():
 
 wordpiece_seq()
 split_regex()
+split_unicode()
 bytelevel_template()
 bpe_suffix()
 byte_fallback()

@@ -8,6 +8,7 @@ const { Tokenizer } = require("tokenizers");
 const configs = [
   "wordpiece_seq.tokenizer.json",
   "split_regex.tokenizer.json",
+  "split_unicode.tokenizer.json",
   "bytelevel_template.tokenizer.json",
   "bpe_suffix.tokenizer.json",
   "byte_fallback.tokenizer.json",
@@ -22,7 +23,7 @@ const texts = [
   "x [BR]  y", "[BR]", "Ñandu ÑANDU nandu", "<|endoftext|>hi<|endoftext|>", "hi <|bos|> there",
   " <mask> the <mask>x", "<s>the</s>", "unknown qzx jjj", "the quick brown fox jumps over the lazy dog",
   "supercalifragilisticexpialidocious antidisestablishmentarianism",
-  "hello\u3000world\u2003again", "ŉ ǰ ΐ", "ǅ Ǆ ǆ", "ⅻ Ⅻ ⑽", "ﷺ", "\u0e01\u0e34\u0e4d\u0e32",
+  "hello\u3000world\u2003again", "one\n--two\u00a0three\u000bfour \u0661\u0662x --five\u3000six", "ŉ ǰ ΐ", "ǅ Ǆ ǆ", "ⅻ Ⅻ ⑽", "ﷺ", "\u0e01\u0e34\u0e4d\u0e32",
 ];
 
 const pairs = [
