@@ -37,8 +37,8 @@
 // returned as slices of the mapping, without a copy, and Float32 returns
 // aligned float32 data the same way: such slices must never be written to
 // and are valid until Close. The first access to a storage of a zip
-// checkpoint checks its CRC-32, as torch.load does; safetensors files have
-// no checksum.
+// checkpoint checks its CRC-32, as torch.load does: once per storage, a
+// large one in chunks on all cores; safetensors files have no checksum.
 //
 // # Conversion
 //

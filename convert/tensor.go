@@ -2,7 +2,6 @@ package convert
 
 import (
 	"fmt"
-	"hash/crc32"
 	"math/bits"
 	"sync"
 )
@@ -49,7 +48,7 @@ func (s *storage) verify() error {
 		return nil
 	}
 	c.once.Do(func() {
-		if got := crc32.ChecksumIEEE(c.entry); got != c.want {
+		if got := checksumIEEE(c.entry); got != c.want {
 			c.err = fmt.Errorf("%w: storage %q fails its CRC-32 check (%08x, want %08x): the file is corrupt", ErrFormat, s.rootStorage().key, got, c.want)
 		}
 	})
