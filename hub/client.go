@@ -19,9 +19,12 @@ import (
 // Version is the hfgo version sent in the user agent.
 const Version = "0.1.0"
 
-// Default parallel download settings: files of at least
-// DefaultParallelThreshold bytes are fetched as DefaultParallelParts ranged
-// parts at once, each on its own connection.
+// Default parallel download settings: a file of at least
+// DefaultParallelThreshold bytes starts as one stream and, if that stream
+// proves slow (under 200 MB/s after half a second, with the client keeping
+// up), the rest is fetched as DefaultParallelParts ranged parts at once,
+// each on its own connection. WithParallelDownload fetches in parts from
+// the start.
 const (
 	DefaultParallelThreshold int64 = 64 << 20
 	DefaultParallelParts           = 8
@@ -45,6 +48,9 @@ type Client struct {
 	retry           RetryPolicy
 	partThreshold   int64
 	parts           int
+	forceParts      bool          // parts from the start, not only after a slow stream
+	probeTime       time.Duration // how long a stream runs before its rate is judged
+	fastStream      float64       // bytes per second from which one stream is kept
 	etagTimeout     time.Duration
 	downloadTimeout time.Duration
 	logger          *slog.Logger
@@ -132,7 +138,9 @@ func WithRetryPolicy(p RetryPolicy) Option {
 }
 
 // WithParallelDownload fetches files of at least threshold bytes as parts
-// ranged requests at once. parts <= 1 turns parallel downloads off.
+// ranged requests at once, from the start (the default starts one stream
+// and adds parts only when it is slow). parts <= 1 turns parallel
+// downloads off: every file comes in one stream.
 func WithParallelDownload(threshold int64, parts int) Option {
 	return func(o *options) { o.partThreshold = &threshold; o.parts = &parts }
 }
@@ -169,6 +177,8 @@ func NewClient(opts ...Option) (*Client, error) {
 		downloadTimeout: env.downloadTimeout,
 		partThreshold:   DefaultParallelThreshold,
 		parts:           DefaultParallelParts,
+		probeTime:       defaultProbeTime,
+		fastStream:      defaultFastStream,
 		logger:          o.logger,
 		fs:              osFS{},
 	}
@@ -214,7 +224,7 @@ func (c *Client) applyOptions(o *options) error {
 		c.retry = *o.retry
 	}
 	if o.partThreshold != nil {
-		c.partThreshold, c.parts = *o.partThreshold, *o.parts
+		c.partThreshold, c.parts, c.forceParts = *o.partThreshold, *o.parts, true
 	}
 	if o.etagTimeout > 0 {
 		c.etagTimeout = o.etagTimeout

@@ -55,24 +55,43 @@ func (c *Client) fetch(ctx context.Context, d *blobDownload, force bool) error {
 		d.removePartials()
 	}
 	if c.useParts(d) {
-		err := c.fetchParts(ctx, d)
-		if !errors.Is(err, errNoRanges) {
-			return err
-		}
-		c.logger.Info("hub: server ignores ranges; downloading in one stream", "file", d.filename)
-		d.removePartials()
+		return c.fetchPartsOrStream(ctx, d, nil)
 	}
-	return c.fetchStream(ctx, d)
+	var pr *probe
+	if c.mayAddParts(d) {
+		pr = c.newProbe()
+	}
+	prefix, err := c.fetchStream(ctx, d, pr)
+	if !errors.Is(err, errSlowStream) {
+		return err
+	}
+	c.logger.Info("hub: one stream is slow; fetching the rest in parallel parts", "file", d.filename, "have", prefix.n, "size", d.size)
+	return c.fetchPartsOrStream(ctx, d, prefix)
+}
+
+// fetchPartsOrStream downloads d in parts, continuing prefix if set, and
+// falls back to one stream if the server ignores ranges.
+func (c *Client) fetchPartsOrStream(ctx context.Context, d *blobDownload, prefix *hashedPrefix) error {
+	err := c.fetchParts(ctx, d, prefix)
+	if !errors.Is(err, errNoRanges) {
+		return err
+	}
+	c.logger.Info("hub: server ignores ranges; downloading in one stream", "file", d.filename)
+	d.removePartials()
+	_, err = c.fetchStream(ctx, d, nil)
+	return err
 }
 
 // fetchStream downloads d in one stream into d.incomplete, resuming it with
-// Range after a broken connection or an earlier run.
-func (c *Client) fetchStream(ctx context.Context, d *blobDownload) (err error) {
+// Range after a broken connection or an earlier run. With a probe it stops
+// with errSlowStream when the stream is slow, and returns the partial's
+// hash so far for parallel parts to continue.
+func (c *Client) fetchStream(ctx context.Context, d *blobDownload, pr *probe) (prefix *hashedPrefix, err error) {
 	f, err := c.fs.OpenFile(d.incomplete, os.O_RDWR|os.O_CREATE, 0o666)
 	if err != nil {
-		return fmt.Errorf("hub: download %q: %w", d.filename, err)
+		return nil, fmt.Errorf("hub: download %q: %w", d.filename, err)
 	}
-	s := &stream{c: c, d: d, f: f, hash: newContentHash(d.etag, d.size)}
+	s := &stream{c: c, d: d, f: f, hash: newContentHash(d.etag, d.size), probe: pr}
 	closed := false
 	defer func() {
 		if !closed {
@@ -83,21 +102,24 @@ func (c *Client) fetchStream(ctx context.Context, d *blobDownload) (err error) {
 		}
 	}()
 	if err := s.loadPrefix(); err != nil {
-		return err
+		return nil, err
 	}
 	if err := s.run(ctx); err != nil {
-		return err
+		if errors.Is(err, errSlowStream) {
+			return &hashedPrefix{h: s.hash, n: s.have}, err
+		}
+		return nil, err
 	}
 	if s.hash != nil {
 		if err := s.hash.check(d.filename); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	closed = true
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("hub: download %q: %w", d.filename, err)
+		return nil, fmt.Errorf("hub: download %q: %w", d.filename, err)
 	}
-	return os.Rename(d.incomplete, d.dest)
+	return nil, os.Rename(d.incomplete, d.dest)
 }
 
 // stream is the state of a single-stream download.
@@ -107,6 +129,8 @@ type stream struct {
 	f    blobFile
 	have int64
 	hash *contentHash
+	// probe, if set, watches the stream's rate to give way to parts.
+	probe *probe
 }
 
 // loadPrefix takes over what an earlier attempt wrote, hashing it.
@@ -217,7 +241,7 @@ func (s *stream) once(ctx context.Context) error {
 	default:
 		return fmt.Errorf("%w: GET %s: unexpected status %d", ErrBadResponse, redactURL(s.d.url), resp.StatusCode)
 	}
-	body := io.Reader(resp.Body)
+	body, probe := io.Reader(resp.Body), s.probe
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
 		// Compressed despite Accept-Encoding: identity; the length on
 		// the wire says nothing and ranges would not fit. Decode it all.
@@ -230,34 +254,40 @@ func (s *stream) once(ctx context.Context) error {
 		if err != nil {
 			return &netError{method: http.MethodGet, url: s.d.url, err: err}
 		}
-		body = zr
+		body, probe = zr, nil
 	} else if resp.StatusCode == http.StatusOK && resp.ContentLength >= 0 && resp.ContentLength != s.d.size {
 		return &SizeError{Filename: s.d.filename, Want: s.d.size, Got: resp.ContentLength, Detail: "server announces"}
 	}
-	return s.copy(body)
+	return s.copy(body, probe)
 }
 
 // copy writes body at s.have on, hashing it, and refuses more bytes than
-// the file has. Reading runs in its own goroutine, a few buffers ahead of
-// the hashing and writing, so the two overlap on separate cores.
-func (s *stream) copy(body io.Reader) error {
-	blocks := readAhead(body, 4, 1<<20)
-	defer blocks.stop()
+// the file has. Reading, writing and hashing overlap (see readAhead and
+// startHasher); whatever the outcome, the hash covers exactly the bytes
+// written when copy returns, so a broken stream resumes where it stopped.
+// With a probe, copy returns errSlowStream once the stream proves slower
+// than parallel parts would be.
+func (s *stream) copy(body io.Reader, probe *probe) error {
+	rd := readAhead(body, streamBlocks, blockSize)
+	defer rd.stop()
+	hs := startHasher(s.hash, rd, streamBlocks)
+	defer hs.wait()
+	probe.arm(s.have)
 	for {
-		blk := <-blocks.full
+		blk := <-rd.full
 		if n := len(blk.b); n > 0 {
 			if s.have+int64(n) > s.d.size {
 				return &SizeError{Filename: s.d.filename, Want: s.d.size, Got: s.have + int64(n), Detail: "server sent at least"}
 			}
 			w, werr := s.f.WriteAt(blk.b, s.have)
-			if s.hash != nil {
-				s.hash.Write(blk.b[:w])
-			}
 			s.have += int64(w)
+			hs.hash(rd, blk.b[:w])
 			s.d.report(s.have)
 			if werr != nil {
 				return fmt.Errorf("hub: write %q: %w", s.d.filename, werr)
 			}
+		} else {
+			rd.release(blk.b)
 		}
 		switch rerr := blk.err; {
 		case rerr == io.EOF || rerr == io.ErrUnexpectedEOF:
@@ -269,54 +299,11 @@ func (s *stream) copy(body io.Reader) error {
 			}
 			return rerr
 		}
-		blocks.free <- blk.b[:cap(blk.b)]
-	}
-}
-
-// block is a buffer read from a body, with the error that ended the read.
-type block struct {
-	b   []byte
-	err error
-}
-
-// reader reads a body ahead into a fixed set of buffers.
-type reader struct {
-	full chan block
-	free chan []byte
-	done chan struct{}
-}
-
-// readAhead starts reading r into n buffers of size bytes; each buffer comes
-// back on full and must be returned on free. stop ends the reading (the body
-// must then be closed to unblock a read in progress).
-func readAhead(r io.Reader, n, size int) *reader {
-	rd := &reader{full: make(chan block, n), free: make(chan []byte, n), done: make(chan struct{})}
-	for range n {
-		rd.free <- make([]byte, size)
-	}
-	go func() {
-		for {
-			var buf []byte
-			select {
-			case buf = <-rd.free:
-			case <-rd.done:
-				return
-			}
-			k, err := io.ReadFull(r, buf)
-			select {
-			case rd.full <- block{buf[:k], err}:
-			case <-rd.done:
-				return
-			}
-			if err != nil {
-				return
-			}
+		if probe.slow(s.have, s.d.size, rd) {
+			return errSlowStream
 		}
-	}()
-	return rd
+	}
 }
-
-func (rd *reader) stop() { close(rd.done) }
 
 // checkContentRange checks that a 206 answer starts at from and describes a
 // file of d.size bytes.

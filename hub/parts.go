@@ -17,13 +17,20 @@ import (
 // errNoRanges: the server answered a ranged request with the whole file.
 var errNoRanges = errors.New("hub: server does not honour Range requests")
 
-// useParts reports whether d is fetched as parallel ranged chunks: large
-// enough, verifiable (a sha256 ETag, so a chunk lost in a crash cannot go
-// unnoticed), or already started that way.
+// useParts reports whether d is fetched as parallel ranged chunks from the
+// start: parts were asked for (WithParallelDownload) and d fits them, or d
+// was already started that way.
 func (c *Client) useParts(d *blobDownload) bool {
 	if _, err := os.Stat(d.statePath()); err == nil {
 		return true
 	}
+	return c.forceParts && c.partsFit(d)
+}
+
+// partsFit reports whether d may be fetched in parts: large enough, and
+// verifiable (a sha256 ETag, so a chunk lost in a crash cannot go
+// unnoticed).
+func (c *Client) partsFit(d *blobDownload) bool {
 	return c.parts > 1 && d.size >= c.partThreshold && len(d.etag) == 64 && isHex(d.etag)
 }
 
@@ -81,8 +88,10 @@ func (p *partsDownload) add(n int64) {
 
 // fetchParts downloads d as ranged chunks over c.parts connections into a
 // file of the final size, hashing the contiguous prefix as it grows. The
-// chunk state is saved as it advances, so a killed process resumes.
-func (c *Client) fetchParts(ctx context.Context, d *blobDownload) (err error) {
+// chunk state is saved as it advances, so a killed process resumes. prefix,
+// if set, is the hash of the partial a stream left, so that it is not read
+// back.
+func (c *Client) fetchParts(ctx context.Context, d *blobDownload, prefix *hashedPrefix) (err error) {
 	p := &partsDownload{c: c, d: d, wake: make(chan struct{}, 1)}
 	if err := p.open(); err != nil {
 		return err
@@ -99,7 +108,7 @@ func (c *Client) fetchParts(ctx context.Context, d *blobDownload) (err error) {
 			p.save()
 		}
 	}()
-	if err := p.run(ctx); err != nil {
+	if err := p.run(ctx, prefix); err != nil {
 		return err
 	}
 	closed = true
@@ -199,8 +208,9 @@ func (p *partsDownload) save() error {
 }
 
 // run fetches the missing chunks with c.parts workers, taking chunks in
-// order, while one goroutine hashes the file's contiguous prefix.
-func (p *partsDownload) run(ctx context.Context) error {
+// order, while one goroutine hashes the file's contiguous prefix (from the
+// end of prefix, if it is the file's first chunk).
+func (p *partsDownload) run(ctx context.Context, prefix *hashedPrefix) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var held int64
@@ -233,7 +243,7 @@ func (p *partsDownload) run(ctx context.Context) error {
 	}
 	stopSaver := p.saveEvery(200 * time.Millisecond)
 	hashErr := make(chan error, 1)
-	go func() { hashErr <- p.hashFile(ctx) }()
+	go func() { hashErr <- p.hashFile(ctx, prefix) }()
 	wg.Wait()
 	stopSaver()
 	herr := <-hashErr
@@ -349,16 +359,21 @@ func (p *partsDownload) chunkOnce(ctx context.Context, ch *chunk) error {
 	}
 }
 
-// hashFile hashes the file from its start, as far as the chunks have been
-// written, waiting for more, and checks the result against the ETag.
-func (p *partsDownload) hashFile(ctx context.Context) error {
+// hashFile hashes the file from its start (or from the end of prefix), as
+// far as the chunks have been written, waiting for more, and checks the
+// result against the ETag.
+func (p *partsDownload) hashFile(ctx context.Context, prefix *hashedPrefix) error {
 	h := newContentHash(p.d.etag, p.d.size)
 	if h == nil {
 		return nil
 	}
 	chunks := p.st.Chunks
-	buf := make([]byte, 1<<20)
 	var at int64
+	if first := chunks[0]; prefix != nil && prefix.h != nil && prefix.n > 0 &&
+		first.Start == 0 && first.End == prefix.n && first.done.Load() == prefix.n {
+		h, at = prefix.h, prefix.n
+	}
+	buf := make([]byte, 1<<20)
 	for at < p.d.size {
 		i := sort.Search(len(chunks), func(i int) bool { return chunks[i].End > at }) // chunk holding at
 		avail := chunks[i].Start + chunks[i].done.Load()
