@@ -22,13 +22,16 @@ var (
 )
 
 // Error records the file and, when known, the tensor that reading a
-// checkpoint failed on.
+// checkpoint failed on. A safetensors file of a checkpoint is read by
+// package safetensors: its errors are *safetensors.Error values, matching
+// the safetensors.Err* sentinels.
 type Error struct {
 	File   string // path or file name of the checkpoint
 	Tensor string // state dict key, if the error concerns one tensor
 	Err    error
 }
 
+// Error returns "convert: file: tensor "name": problem".
 func (e *Error) Error() string {
 	s := "convert: " + e.File
 	if e.Tensor != "" {
@@ -37,6 +40,8 @@ func (e *Error) Error() string {
 	return s + ": " + e.Err.Error()
 }
 
+// Unwrap returns the problem: it matches an Err* sentinel, or is the I/O
+// error (fs.ErrNotExist...) that stopped the read.
 func (e *Error) Unwrap() error { return e.Err }
 
 // errorf returns an *Error for file wrapping sentinel with a message.

@@ -52,6 +52,8 @@ type Error struct {
 	Err    error  // wraps one of the Err* sentinels, and the I/O error if any
 }
 
+// Error returns "safetensors: file: tensor "name": problem", leaving out the
+// file and tensor when unknown.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("safetensors: ")
