@@ -348,6 +348,33 @@ func splitMerge(s string) (string, string, bool) {
 	return "", "", false
 }
 
+// parseList decodes the array m[key] of a Sequence, each element with parse, which gets the
+// element's field name ("normalizer.normalizers[2]").
+func parseList[T any](p jparser, m map[string]json.RawMessage, field, key string, parse func(string, json.RawMessage) (T, error)) ([]T, error) {
+	var raws []json.RawMessage
+	if err := p.get(m, field, key, &raws); err != nil {
+		return nil, err
+	}
+	out := make([]T, len(raws))
+	for i, raw := range raws {
+		v, err := parse(fmt.Sprintf("%s.%s[%d]", field, key, i), raw)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// patternField reads the required pattern of a Split or Replace component.
+func (p jparser) patternField(field string, m map[string]json.RawMessage) (literal string, re *regexp.Regexp, gpt2 bool, err error) {
+	raw, ok := m["pattern"]
+	if !ok {
+		return "", nil, false, p.errf(field+".pattern", "missing")
+	}
+	return p.pattern(field+".pattern", raw)
+}
+
 // pattern reads a {"String": s} or {"Regex": r} pattern.
 func (p jparser) pattern(field string, raw json.RawMessage) (literal string, re *regexp.Regexp, gpt2 bool, err error) {
 	var m map[string]string

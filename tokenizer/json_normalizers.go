@@ -50,11 +50,7 @@ func (p jparser) normalizer(field string, raw json.RawMessage) (normalizer, erro
 		return s, nil
 	case "Replace":
 		r := &replaceNormalizer{}
-		raw, ok := m["pattern"]
-		if !ok {
-			return nil, p.errf(field+".pattern", "missing")
-		}
-		lit, re, gpt2, err := p.pattern(field+".pattern", raw)
+		lit, re, gpt2, err := p.patternField(field, m)
 		if err != nil {
 			return nil, err
 		}
@@ -67,19 +63,11 @@ func (p jparser) normalizer(field string, raw json.RawMessage) (normalizer, erro
 		}
 		return r, nil
 	case "Sequence":
-		var list []json.RawMessage
-		if err := p.get(m, field, "normalizers", &list); err != nil {
+		seq, err := parseList(p, m, field, "normalizers", p.normalizer)
+		if err != nil {
 			return nil, err
 		}
-		seq := make(sequenceNormalizer, 0, len(list))
-		for i, item := range list {
-			n, err := p.normalizer(fmt.Sprintf("%s.normalizers[%d]", field, i), item)
-			if err != nil {
-				return nil, err
-			}
-			seq = append(seq, n)
-		}
-		return seq, nil
+		return sequenceNormalizer(seq), nil
 	case "":
 		return nil, p.errf(field+".type", "missing")
 	}
@@ -121,11 +109,7 @@ func (p jparser) preTokenizer(field string, raw json.RawMessage) (preTokenizer, 
 		return d, nil
 	case "Split":
 		s := &splitPreTokenizer{}
-		raw, ok := m["pattern"]
-		if !ok {
-			return nil, p.errf(field+".pattern", "missing")
-		}
-		if s.literal, s.re, s.gpt2, err = p.pattern(field+".pattern", raw); err != nil {
+		if s.literal, s.re, s.gpt2, err = p.patternField(field, m); err != nil {
 			return nil, err
 		}
 		if s.behavior, err = p.behavior(field, m, behaviorRemoved); err != nil {
@@ -139,23 +123,16 @@ func (p jparser) preTokenizer(field string, raw json.RawMessage) (preTokenizer, 
 		}
 		return s, nil
 	case "Sequence":
-		var list []json.RawMessage
-		if err := p.get(m, field, "pretokenizers", &list); err != nil {
+		seq, err := parseList(p, m, field, "pretokenizers", p.preTokenizer)
+		if err != nil {
 			return nil, err
 		}
-		seq := make(sequencePreTokenizer, 0, len(list))
-		for i, item := range list {
-			f := fmt.Sprintf("%s.pretokenizers[%d]", field, i)
-			pt, err := p.preTokenizer(f, item)
-			if err != nil {
-				return nil, err
+		for i, pt := range seq[:max(len(seq)-1, 0)] {
+			if _, ok := pt.(byteLevelPreTokenizer); ok {
+				return nil, p.unsupported(fmt.Sprintf("%s.pretokenizers[%d]", field, i), "ByteLevel before other pre-tokenizers in a Sequence")
 			}
-			if _, ok := pt.(byteLevelPreTokenizer); ok && i != len(list)-1 {
-				return nil, p.unsupported(f, "ByteLevel before other pre-tokenizers in a Sequence")
-			}
-			seq = append(seq, pt)
 		}
-		return seq, nil
+		return sequencePreTokenizer(seq), nil
 	case "":
 		return nil, p.errf(field+".type", "missing")
 	}

@@ -61,23 +61,16 @@ func (p jparser) postProcessor(field string, raw json.RawMessage) (postProcessor
 		}
 		return b, nil
 	case "Sequence":
-		var list []json.RawMessage
-		if err := p.get(m, field, "processors", &list); err != nil {
+		seq, err := parseList(p, m, field, "processors", p.postProcessor)
+		if err != nil {
 			return nil, err
 		}
-		seq := make(sequenceProcessor, 0, len(list))
-		for i, item := range list {
-			f := fmt.Sprintf("%s.processors[%d]", field, i)
-			pp, err := p.postProcessor(f, item)
-			if err != nil {
-				return nil, err
+		for i, pp := range seq[:max(len(seq)-1, 0)] {
+			if _, ok := pp.(*byteLevelProcessor); !ok {
+				return nil, p.unsupported(fmt.Sprintf("%s.processors[%d]", field, i), "only ByteLevel may come before the last processor of a Sequence")
 			}
-			if _, ok := pp.(*byteLevelProcessor); !ok && i != len(list)-1 {
-				return nil, p.unsupported(f, "only ByteLevel may come before the last processor of a Sequence")
-			}
-			seq = append(seq, pp)
 		}
-		return seq, nil
+		return sequenceProcessor(seq), nil
 	case "":
 		return nil, p.errf(field+".type", "missing")
 	}
@@ -190,11 +183,7 @@ func (p jparser) decoder(field string, raw json.RawMessage) (decoder, error) {
 		}
 		return d, nil
 	case "Replace":
-		raw, ok := m["pattern"]
-		if !ok {
-			return nil, p.errf(field+".pattern", "missing")
-		}
-		lit, re, gpt2, err := p.pattern(field+".pattern", raw)
+		lit, re, gpt2, err := p.patternField(field, m)
 		if err != nil {
 			return nil, err
 		}
@@ -207,19 +196,11 @@ func (p jparser) decoder(field string, raw json.RawMessage) (decoder, error) {
 		}
 		return d, nil
 	case "Sequence":
-		var list []json.RawMessage
-		if err := p.get(m, field, "decoders", &list); err != nil {
+		seq, err := parseList(p, m, field, "decoders", p.decoder)
+		if err != nil {
 			return nil, err
 		}
-		seq := make(sequenceDecoder, 0, len(list))
-		for i, item := range list {
-			d, err := p.decoder(fmt.Sprintf("%s.decoders[%d]", field, i), item)
-			if err != nil {
-				return nil, err
-			}
-			seq = append(seq, d)
-		}
-		return seq, nil
+		return sequenceDecoder(seq), nil
 	case "":
 		return nil, p.errf(field+".type", "missing")
 	}
