@@ -32,14 +32,15 @@ type Tensor struct {
 // written sorted (Python writes several keys in an unspecified order).
 // transformers writes {"format": "pt"}.
 func Write(w io.Writer, tensors []Tensor, metadata map[string]string) error {
-	return write("", w, tensors, metadata)
-}
-
-func write(file string, w io.Writer, tensors []Tensor, metadata map[string]string) error {
-	header, order, err := encodeHeader(file, tensors, metadata)
+	header, order, err := encodeHeader("", tensors, metadata)
 	if err != nil {
 		return err
 	}
+	return write("", w, header, order)
+}
+
+// write writes an encoded header and the tensors' data in file order.
+func write(file string, w io.Writer, header []byte, order []*Tensor) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	bw.Write(header)
 	for _, t := range order {
@@ -56,7 +57,8 @@ func write(file string, w io.Writer, tensors []Tensor, metadata map[string]strin
 // file and readers that mapped the old file keep a consistent view.
 func WriteFile(path string, tensors []Tensor, metadata map[string]string) (err error) {
 	dir := filepath.Dir(path)
-	if _, _, err := encodeHeader(path, tensors, metadata); err != nil {
+	header, order, err := encodeHeader(path, tensors, metadata)
+	if err != nil {
 		return err
 	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
@@ -69,7 +71,7 @@ func WriteFile(path string, tensors []Tensor, metadata map[string]string) (err e
 			os.Remove(f.Name())
 		}
 	}()
-	if err := write(path, f, tensors, metadata); err != nil {
+	if err := write(path, f, header, order); err != nil {
 		return err
 	}
 	for _, step := range []func() error{
@@ -94,8 +96,8 @@ func syncDir(dir string) {
 	}
 }
 
-// encodeHeader checks the tensors and returns the header length, the padded
-// header and the tensors in file order.
+// encodeHeader checks the tensors and returns the header (its 8-byte length,
+// then the JSON padded with spaces) and the tensors in file order.
 func encodeHeader(file string, tensors []Tensor, metadata map[string]string) ([]byte, []*Tensor, error) {
 	order, err := checkTensors(file, tensors, metadata)
 	if err != nil {
