@@ -2,6 +2,7 @@ package convert
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -163,9 +164,11 @@ func newCheckpoint(path, format string, parts []part, x *Index) (*Checkpoint, er
 		}
 	}
 	if x != nil {
-		for n, f := range x.WeightMap {
+		dir := filepath.Dir(path)
+		for _, n := range slices.Sorted(maps.Keys(x.WeightMap)) {
+			f := x.WeightMap[n]
 			i, ok := c.owner[n]
-			if !ok || filepath.Base(parts[i].file()) != filepath.Base(f) {
+			if !ok || parts[i].file() != filepath.Join(dir, filepath.FromSlash(f)) {
 				closeParts(parts)
 				return nil, errorf(path, n, ErrFormat, "index says %s holds it, which does not", f)
 			}

@@ -184,6 +184,7 @@ func TestOpenErrors(t *testing.T) {
 	t.Parallel()
 	bin := filepath.Join(fixtures, "formats", "bert", "sharded_bin")
 	shard := readFile(t, filepath.Join(bin, "pytorch_model-00001-of-00003.bin"))
+	shard2 := readFile(t, filepath.Join(bin, "pytorch_model-00002-of-00003.bin"))
 	tests := []struct {
 		name  string
 		files map[string]string
@@ -198,6 +199,10 @@ func TestOpenErrors(t *testing.T) {
 			"x.bin.index.json", ErrFormat, `"../x.bin"`},
 		{"tensor not in shard", map[string]string{"pytorch_model.bin.index.json": `{"weight_map": {"nope": "s.bin"}}`, "s.bin": string(shard)},
 			"", ErrFormat, `tensor "nope"`},
+		{"tensor in a namesake shard", map[string]string{"pytorch_model.bin.index.json": `{"weight_map": {
+			"bert.embeddings.word_embeddings.weight": "a/s.bin", "bert.embeddings.LayerNorm.bias": "b/s.bin",
+			"cls.predictions.decoder.weight": "b/s.bin"}}`, "a/s.bin": string(shard), "b/s.bin": string(shard2)},
+			"", ErrFormat, `tensor "cls.predictions.decoder.weight": malformed checkpoint: index says b/s.bin holds it`},
 		{"bad index", map[string]string{"pytorch_model.bin.index.json": `{"weight_map": `}, "", ErrFormat, "index JSON"},
 		{"not a checkpoint", map[string]string{"pytorch_model.bin": "hello"}, "", ErrFormat, "not a PyTorch checkpoint"},
 	}
@@ -206,6 +211,9 @@ func TestOpenErrors(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			for n, body := range tt.files {
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, n)), 0o755); err != nil {
+					t.Fatal(err)
+				}
 				if err := os.WriteFile(filepath.Join(dir, n), []byte(body), 0o644); err != nil {
 					t.Fatal(err)
 				}
