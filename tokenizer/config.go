@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 )
 
@@ -57,14 +58,20 @@ func parseTokenValue(raw json.RawMessage) (AddedToken, bool, error) {
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return AddedToken{}, false, err
 	}
-	at := AddedToken{Content: t.Content, SingleWord: t.SingleWord, LStrip: t.LStrip, RStrip: t.RStrip, Normalized: true}
+	return t.added(0), true, nil
+}
+
+// added returns the AddedToken t describes, with id: normalized unless t says otherwise, special
+// only if t says so.
+func (t jsonAddedToken) added(id int) AddedToken {
+	at := AddedToken{ID: id, Content: t.Content, SingleWord: t.SingleWord, LStrip: t.LStrip, RStrip: t.RStrip, Normalized: true}
 	if t.Normalized != nil {
 		at.Normalized = *t.Normalized
 	}
 	if t.Special != nil {
 		at.Special = *t.Special
 	}
-	return at, true, nil
+	return at
 }
 
 // readConfig reads tokenizer_config.json and special_tokens_map.json of dir; both are optional.
@@ -98,6 +105,16 @@ func (c *tokenizerConfig) parse(path string, data []byte) error {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return fileErr(path, "", ErrInvalid, "not a JSON object: %v", err)
 	}
+	for _, step := range []func(string, map[string]json.RawMessage) error{c.parseFlags, c.parseSpecial, c.parseAddedDecoder} {
+		if err := step(path, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseFlags reads the boolean options, the class, model_max_length and never_split.
+func (c *tokenizerConfig) parseFlags(path string, m map[string]json.RawMessage) error {
 	boolField := func(key string, dst **bool) error {
 		raw, ok := m[key]
 		if !ok || string(bytes.TrimSpace(raw)) == "null" {
@@ -110,18 +127,19 @@ func (c *tokenizerConfig) parse(path string, data []byte) error {
 		*dst = &b
 		return nil
 	}
-	for key, dst := range map[string]**bool{
-		"do_lower_case": &c.doLowerCase, "strip_accents": &c.stripAccents,
-		"tokenize_chinese_chars": &c.chineseChars, "do_basic_tokenize": &c.doBasic,
-		"add_prefix_space": &c.addPrefixSpace, "clean_up_tokenization_spaces": &c.cleanup,
+	var addBOS *bool
+	for _, f := range []struct {
+		key string
+		dst **bool
+	}{
+		{"do_lower_case", &c.doLowerCase}, {"strip_accents", &c.stripAccents},
+		{"tokenize_chinese_chars", &c.chineseChars}, {"do_basic_tokenize", &c.doBasic},
+		{"add_prefix_space", &c.addPrefixSpace}, {"clean_up_tokenization_spaces", &c.cleanup},
+		{"add_bos_token", &addBOS},
 	} {
-		if err := boolField(key, dst); err != nil {
+		if err := boolField(f.key, f.dst); err != nil {
 			return err
 		}
-	}
-	var addBOS *bool
-	if err := boolField("add_bos_token", &addBOS); err != nil {
-		return err
 	}
 	if addBOS != nil {
 		c.addBOS = *addBOS
@@ -142,6 +160,11 @@ func (c *tokenizerConfig) parse(path string, data []byte) error {
 			return fileErr(path, "never_split", ErrInvalid, "want a list of strings, got %s", truncateJSON(raw))
 		}
 	}
+	return nil
+}
+
+// parseSpecial reads the special tokens (cls_token, ...) and additional_special_tokens.
+func (c *tokenizerConfig) parseSpecial(path string, m map[string]json.RawMessage) error {
 	for _, name := range specialNames {
 		raw, ok := m[name]
 		if !ok {
@@ -157,50 +180,46 @@ func (c *tokenizerConfig) parse(path string, data []byte) error {
 			delete(c.special, name)
 		}
 	}
-	if raw, ok := m["additional_special_tokens"]; ok && string(bytes.TrimSpace(raw)) != "null" {
-		var list []json.RawMessage
-		if err := json.Unmarshal(raw, &list); err != nil {
-			return fileErr(path, "additional_special_tokens", ErrInvalid, "want a list, got %s", truncateJSON(raw))
+	raw, ok := m["additional_special_tokens"]
+	if !ok || string(bytes.TrimSpace(raw)) == "null" {
+		return nil
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return fileErr(path, "additional_special_tokens", ErrInvalid, "want a list, got %s", truncateJSON(raw))
+	}
+	c.additional = c.additional[:0]
+	for i, item := range list {
+		at, ok, err := parseTokenValue(item)
+		if err != nil {
+			return fileErr(path, fmt.Sprintf("additional_special_tokens[%d]", i), ErrInvalid, "want a string or an AddedToken")
 		}
-		c.additional = c.additional[:0]
-		for i, item := range list {
-			at, ok, err := parseTokenValue(item)
-			if err != nil {
-				return fileErr(path, fmt.Sprintf("additional_special_tokens[%d]", i), ErrInvalid, "want a string or an AddedToken")
-			}
-			if ok {
-				c.additional = append(c.additional, at)
-			}
+		if ok {
+			c.additional = append(c.additional, at)
 		}
 	}
-	if raw, ok := m["added_tokens_decoder"]; ok {
-		var dec map[string]jsonAddedToken
-		if err := json.Unmarshal(raw, &dec); err != nil {
-			return fileErr(path, "added_tokens_decoder", ErrInvalid, "want an object of AddedTokens: %v", err)
+	return nil
+}
+
+// parseAddedDecoder reads added_tokens_decoder, in id order.
+func (c *tokenizerConfig) parseAddedDecoder(path string, m map[string]json.RawMessage) error {
+	raw, ok := m["added_tokens_decoder"]
+	if !ok {
+		return nil
+	}
+	var dec map[string]jsonAddedToken
+	if err := json.Unmarshal(raw, &dec); err != nil {
+		return fileErr(path, "added_tokens_decoder", ErrInvalid, "want an object of AddedTokens: %v", err)
+	}
+	for _, k := range slices.Sorted(maps.Keys(dec)) {
+		id, err := strconv.Atoi(k)
+		if err != nil || id < 0 {
+			return fileErr(path, "added_tokens_decoder."+k, ErrInvalid, "the key is not a token id")
 		}
-		keys := make([]string, 0, len(dec))
-		for k := range dec {
-			keys = append(keys, k)
+		if dec[k].Content == "" {
+			return fileErr(path, "added_tokens_decoder."+k+".content", ErrInvalid, "empty token")
 		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			id, err := strconv.Atoi(k)
-			if err != nil || id < 0 {
-				return fileErr(path, "added_tokens_decoder."+k, ErrInvalid, "the key is not a token id")
-			}
-			t := dec[k]
-			at := AddedToken{ID: id, Content: t.Content, SingleWord: t.SingleWord, LStrip: t.LStrip, RStrip: t.RStrip, Normalized: true}
-			if t.Normalized != nil {
-				at.Normalized = *t.Normalized
-			}
-			if t.Special != nil {
-				at.Special = *t.Special
-			}
-			if at.Content == "" {
-				return fileErr(path, "added_tokens_decoder."+k+".content", ErrInvalid, "empty token")
-			}
-			c.addedDecoder = append(c.addedDecoder, at)
-		}
+		c.addedDecoder = append(c.addedDecoder, dec[k].added(id))
 	}
 	return nil
 }

@@ -132,14 +132,7 @@ func parseTokenizerJSON(path string, data []byte) (*Tokenizer, error) {
 		if a.Content == "" {
 			return nil, p.errf(field+".content", "empty token")
 		}
-		at := AddedToken{ID: *a.ID, Content: a.Content, SingleWord: a.SingleWord, LStrip: a.LStrip, RStrip: a.RStrip, Normalized: true}
-		if a.Normalized != nil {
-			at.Normalized = *a.Normalized
-		}
-		if a.Special != nil {
-			at.Special = *a.Special
-		}
-		added = append(added, at)
+		added = append(added, a.added(*a.ID))
 	}
 	t.setAdded(added)
 	t.special = guessSpecial(t)
