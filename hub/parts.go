@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -75,6 +74,7 @@ type partsDownload struct {
 	st     *partsState
 	total  atomic.Int64 // bytes held
 	wake   chan struct{}
+	held   *heldBlocks
 	saveMu sync.Mutex
 	repMu  sync.Mutex // keeps the totals reported in order
 }
@@ -214,26 +214,27 @@ func (p *partsDownload) run(ctx context.Context, prefix *hashedPrefix) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var held int64
-	var todo []*chunk
-	for _, ch := range p.st.Chunks {
+	var todo []int
+	for i, ch := range p.st.Chunks {
 		held += ch.done.Load()
 		if ch.done.Load() < ch.End-ch.Start {
-			todo = append(todo, ch)
+			todo = append(todo, i)
 		}
 	}
 	p.total.Store(held)
 	p.d.report(held)
 
-	queue := make(chan *chunk, len(todo))
-	for _, ch := range todo {
-		queue <- ch
+	queue := make(chan int, len(todo))
+	for _, i := range todo {
+		queue <- i
 	}
 	close(queue)
+	p.held = newHeldBlocks(len(p.st.Chunks))
 	var wg sync.WaitGroup
 	for range min(p.c.parts, len(todo)) {
 		wg.Go(func() {
-			for ch := range queue {
-				if err := p.fetchChunk(ctx, ch); err != nil {
+			for i := range queue {
+				if err := p.fetchChunk(ctx, i); err != nil {
 					cancel(err)
 					return
 				}
@@ -272,13 +273,14 @@ func (p *partsDownload) saveEvery(d time.Duration) (stop func()) {
 	return func() { close(done); wg.Wait() }
 }
 
-// fetchChunk downloads the rest of one chunk, resuming it after a broken
+// fetchChunk downloads the rest of chunk i, resuming it after a broken
 // connection.
-func (p *partsDownload) fetchChunk(ctx context.Context, ch *chunk) error {
+func (p *partsDownload) fetchChunk(ctx context.Context, i int) error {
+	ch := p.st.Chunks[i]
 	failures := 0
 	for ch.done.Load() < ch.End-ch.Start {
 		before := ch.done.Load()
-		err := p.chunkOnce(ctx, ch)
+		err := p.chunkOnce(ctx, i)
 		if err == nil && ch.done.Load() < ch.End-ch.Start {
 			err = &netError{method: http.MethodGet, url: p.d.url, err: fmt.Errorf("connection closed inside bytes %d-%d", ch.Start, ch.End-1)}
 		}
@@ -303,8 +305,9 @@ func (p *partsDownload) fetchChunk(ctx context.Context, ch *chunk) error {
 	return nil
 }
 
-// chunkOnce makes one ranged GET for the rest of ch.
-func (p *partsDownload) chunkOnce(ctx context.Context, ch *chunk) error {
+// chunkOnce makes one ranged GET for the rest of chunk i.
+func (p *partsDownload) chunkOnce(ctx context.Context, i int) error {
+	ch := p.st.Chunks[i]
 	from := ch.Start + ch.done.Load()
 	h := map[string]string{
 		"Accept-Encoding": "identity",
@@ -327,18 +330,20 @@ func (p *partsDownload) chunkOnce(ctx context.Context, ch *chunk) error {
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && enc != "identity" {
 		return errNoRanges
 	}
-	buf := make([]byte, 256<<10)
+	buf := p.held.buffer()
 	for {
-		n, rerr := resp.Body.Read(buf)
+		at := ch.Start + ch.done.Load()
+		if at == ch.End {
+			return nil // a server sending more than asked is not read further
+		}
+		n, rerr := io.ReadFull(resp.Body, buf[:min(int64(len(buf)), ch.End-at)])
 		if n > 0 {
-			at := ch.Start + ch.done.Load()
-			if at+int64(n) > ch.End {
-				n = int(ch.End - at) // the rest belongs to another chunk
-				rerr = io.EOF
-			}
 			w, werr := p.f.WriteAt(buf[:n], at)
 			ch.done.Add(int64(w))
 			p.add(int64(w))
+			if w > 0 && p.held.keep(i, at, buf[:w]) {
+				buf = p.held.buffer()
+			}
 			select {
 			case p.wake <- struct{}{}:
 			default:
@@ -347,7 +352,7 @@ func (p *partsDownload) chunkOnce(ctx context.Context, ch *chunk) error {
 				return fmt.Errorf("hub: write %q: %w", p.d.filename, werr)
 			}
 		}
-		if rerr == io.EOF {
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
 			return nil
 		}
 		if rerr != nil {
@@ -357,42 +362,4 @@ func (p *partsDownload) chunkOnce(ctx context.Context, ch *chunk) error {
 			return &netError{method: http.MethodGet, url: p.d.url, err: rerr}
 		}
 	}
-}
-
-// hashFile hashes the file from its start (or from the end of prefix), as
-// far as the chunks have been written, waiting for more, and checks the
-// result against the ETag.
-func (p *partsDownload) hashFile(ctx context.Context, prefix *hashedPrefix) error {
-	h := newContentHash(p.d.etag, p.d.size)
-	if h == nil {
-		return nil
-	}
-	chunks := p.st.Chunks
-	var at int64
-	if first := chunks[0]; prefix != nil && prefix.h != nil && prefix.n > 0 &&
-		first.Start == 0 && first.End == prefix.n && first.done.Load() == prefix.n {
-		h, at = prefix.h, prefix.n
-	}
-	buf := make([]byte, 1<<20)
-	for at < p.d.size {
-		i := sort.Search(len(chunks), func(i int) bool { return chunks[i].End > at }) // chunk holding at
-		avail := chunks[i].Start + chunks[i].done.Load()
-		if at >= avail {
-			select {
-			case <-p.wake:
-				continue
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(50 * time.Millisecond):
-				continue
-			}
-		}
-		n, err := p.f.ReadAt(buf[:min(int64(len(buf)), avail-at)], at)
-		if err != nil && !(err == io.EOF && n > 0) {
-			return fmt.Errorf("hub: read back %q: %w", p.d.filename, err)
-		}
-		h.Write(buf[:n])
-		at += int64(n)
-	}
-	return h.check(p.d.filename)
 }
