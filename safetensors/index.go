@@ -28,6 +28,9 @@ func parseIndex(b []byte) (*index, error) {
 		seen[key] = true
 		switch key {
 		case "metadata":
+			if p.literal("null") {
+				return nil
+			}
 			m, err := p.anyMap()
 			ix.metadata = m
 			return err

@@ -155,6 +155,26 @@ func TestShardedErrors(t *testing.T) {
 	}
 }
 
+// TestShardedNullMetadata opens an index whose metadata is null, as
+// transformers (which reads only the weight_map) does.
+func TestShardedNullMetadata(t *testing.T) {
+	t.Parallel()
+	path, ix := shardedCopy(t)
+	ix["metadata"] = nil
+	writeIndex(t, path, ix)
+	s, err := OpenIndex(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if md := s.Metadata(); md != nil {
+		t.Errorf("Metadata = %v, want nil", md)
+	}
+	if _, ok := s.TotalSize(); ok {
+		t.Error("TotalSize of an index without metadata is ok")
+	}
+}
+
 func TestShardedMetadata(t *testing.T) {
 	t.Parallel()
 	path, ix := shardedCopy(t)
