@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -72,8 +73,11 @@ func TestGenerationConfig(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.PadTokenID = TokenIDs{0}
 	g, err := ParseGenerationConfig([]byte(`{"do_sample": true, "top_k": 0, "temperature": 0.7, "eos_token_id": [1, 2], "stop_strings": "END"}`), &cfg)
-	if err == nil {
-		t.Fatalf("stop strings without Decode accepted: %+v", g)
+	if err != nil || !slices.Equal(g.StopStrings, Strings{"END"}) {
+		t.Fatalf("stop_strings: %+v, %v", g.StopStrings, err)
+	}
+	if err := g.Validate(); !errors.Is(err, ErrConfig) {
+		t.Errorf("generation with stop strings but no Decode: %v, want ErrConfig", err)
 	}
 	g, err = ParseGenerationConfig([]byte(`{"do_sample": true, "top_k": 0, "temperature": 0.7, "eos_token_id": [1, 2], "max_new_tokens": 5}`), &cfg)
 	if err != nil {
@@ -111,6 +115,7 @@ func FuzzParseConfig(f *testing.F) {
 			}
 		}
 		if g, err := ParseGenerationConfig(data, nil); err == nil {
+			g.Decode = func([]int) string { return "" }
 			if err := g.Validate(); err != nil {
 				t.Fatalf("ParseGenerationConfig accepted a config that Validate rejects: %v", err)
 			}

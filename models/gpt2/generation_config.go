@@ -53,7 +53,7 @@ type GenerationConfig struct {
 	// finished sequences; when absent, the first EOS id is used.
 	PadTokenID TokenIDs `json:"pad_token_id"`
 	// StopStrings end a sequence as soon as its generated text contains one;
-	// they need Decode.
+	// generation needs Decode for them (a Pipeline sets it).
 	StopStrings Strings `json:"stop_strings"`
 	// OutputScores asks Generate for the processed scores of every step.
 	OutputScores bool `json:"output_scores"`
@@ -79,14 +79,15 @@ func DefaultGenerationConfig(c *Config) GenerationConfig {
 }
 
 // ParseGenerationConfig decodes a generation_config.json over the defaults
-// and validates it. Token ids the file leaves out come from c, as
+// and validates it (all but Decode, which no file can set: stop_strings are
+// accepted without it). Token ids the file leaves out come from c, as
 // transformers takes them from the model config.
 func ParseGenerationConfig(data []byte, c *Config) (GenerationConfig, error) {
 	g := DefaultGenerationConfig(c)
 	if err := hfconfig.Decode(data, &g); err != nil {
 		return GenerationConfig{}, fmt.Errorf("gpt2: generation config: %w", err)
 	}
-	if err := g.Validate(); err != nil {
+	if err := g.check(); err != nil {
 		return GenerationConfig{}, err
 	}
 	return g, nil
@@ -111,11 +112,24 @@ func LoadGenerationConfig(dir string, c *Config) (GenerationConfig, error) {
 }
 
 // Validate reports the first setting that generation cannot honour,
-// wrapping ErrConfig.
+// wrapping ErrConfig: stop strings without a Decode function included.
 func (g *GenerationConfig) Validate() error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("gpt2: %w: generation config: %s", ErrConfig, fmt.Sprintf(format, args...))
+	if err := g.check(); err != nil {
+		return err
 	}
+	if len(g.StopStrings) > 0 && g.Decode == nil {
+		return generationError("stop_strings need a Decode function")
+	}
+	return nil
+}
+
+func generationError(format string, args ...any) error {
+	return fmt.Errorf("gpt2: %w: generation config: %s", ErrConfig, fmt.Sprintf(format, args...))
+}
+
+// check validates what a generation_config.json can set.
+func (g *GenerationConfig) check() error {
+	bad := generationError
 	switch {
 	case g.MaxLength < 0 || g.MaxNewTokens < 0 || g.MinLength < 0 || g.MinNewTokens < 0:
 		return bad("negative length (max_length %d, max_new_tokens %d, min_length %d, min_new_tokens %d)",
@@ -134,8 +148,6 @@ func (g *GenerationConfig) Validate() error {
 		return bad("top_p %v, want 0..1", g.TopP)
 	case g.DoSample && (!(g.Temperature > 0) || math.IsInf(g.Temperature, 0)):
 		return bad("temperature %v, want > 0 (for greedy decoding, leave do_sample false)", g.Temperature)
-	case len(g.StopStrings) > 0 && g.Decode == nil:
-		return bad("stop_strings need a Decode function")
 	}
 	for _, s := range g.StopStrings {
 		if s == "" {

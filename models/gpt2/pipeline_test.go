@@ -119,3 +119,39 @@ func TestPipelineStopString(t *testing.T) {
 		t.Errorf("generated %q, want %q", texts[0], want)
 	}
 }
+
+// TestLoadStopStrings loads a checkpoint whose generation_config.json sets
+// stop_strings: the pipeline reads them and generation stops on them.
+func TestLoadStopStrings(t *testing.T) {
+	t.Parallel()
+	src := filepath.Join(fixtures, "gpt2")
+	dir := t.TempDir()
+	for _, name := range []string{"config.json", "model.safetensors", "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"} {
+		abs, err := filepath.Abs(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(abs, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gc := `{"bos_token_id": 50256, "eos_token_id": 50256, "max_new_tokens": 20, "stop_strings": "glacier glacier"}`
+	if err := os.WriteFile(filepath.Join(dir, "generation_config.json"), []byte(gc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if diff := cmp.Diff(Strings{"glacier glacier"}, p.Generation.StopStrings); diff != "" {
+		t.Errorf("stop strings (-want +got):\n%s", diff)
+	}
+	texts, err := p.Generate(context.Background(), []string{"Hello, my dog is cute"}, p.Generation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "ÃÂÃÂÃÂÃÂ glacier glacier"; texts[0] != want {
+		t.Errorf("generated %q, want %q", texts[0], want)
+	}
+}
