@@ -216,6 +216,8 @@ func TestOpenErrors(t *testing.T) {
 			"", ErrFormat, `tensor "cls.predictions.decoder.weight": malformed checkpoint: index says b/s.bin holds it`},
 		{"bad index", map[string]string{"pytorch_model.bin.index.json": `{"weight_map": `}, "", ErrFormat, "index JSON"},
 		{"not a checkpoint", map[string]string{"pytorch_model.bin": "hello"}, "", ErrFormat, "not a PyTorch checkpoint"},
+		{"Git LFS pointer", map[string]string{"pytorch_model.bin": "version https://git-lfs.github.com/spec/v1\noid sha256:" +
+			strings.Repeat("0", 64) + "\nsize 440473133\n"}, "", ErrFormat, "Git LFS pointer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

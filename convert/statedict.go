@@ -54,6 +54,8 @@ func ReadPyTorch(data []byte, name string) (*StateDict, error) {
 		return readZip(data, name)
 	case bytes.HasPrefix(data, []byte{opProto, 2, opLong1, 10}):
 		return readLegacy(data, name)
+	case bytes.HasPrefix(data, []byte("version https://git-lfs.github.com/spec/")):
+		return nil, errorf(name, "", ErrFormat, "a Git LFS pointer, not the file it points to: download the file itself (git lfs pull, or through the Hub)")
 	case len(data) > 262 && bytes.Equal(data[257:262], []byte("ustar")):
 		return nil, errorf(name, "", ErrUnsupported, "tar checkpoint of PyTorch < 0.4")
 	}

@@ -76,6 +76,7 @@ func corruptCases(tb testing.TB) []corruptCase {
 		{"shape product overflows", rawFile(`{`+x("F32", "[4294967296,4294967296,2]", "[0,8]")+`}`, eight), ErrOverflow, "x"},
 		{"byte size overflows", rawFile(`{`+x("F64", "[4611686018427387904]", "[0,8]")+`}`, eight), ErrOverflow, "x"},
 		{"truncated fixture", truncatedFixture(tb, 4), ErrTruncated, "cls.seq_relationship.weight"},
+		{"Git LFS pointer", []byte("version https://git-lfs.github.com/spec/v1\noid sha256:" + strings.Repeat("0", 64) + "\nsize 440473133\n"), ErrInvalidHeader, ""},
 	}
 }
 

@@ -20,6 +20,10 @@ type Reader struct {
 	h         *header
 }
 
+// lfsPointerPrefix starts the small text file that stands for a large file
+// in a Git clone made without Git LFS.
+const lfsPointerPrefix = "version https://git-lfs.github.com/spec/"
+
 // NewReader reads the header of the safetensors file of size bytes that r
 // holds, and validates it. Tensor data is read on demand: Bytes, Float32 and
 // the other readers return new slices, owned by the caller.
@@ -38,6 +42,9 @@ func newReader(file string, ra io.ReaderAt, mem []byte, size int64) (*Reader, er
 		return nil, &Error{File: file, Err: err}
 	}
 	n := binary.LittleEndian.Uint64(prefix[:])
+	if string(prefix[:]) == lfsPointerPrefix[:8] {
+		return nil, newError(file, "", ErrInvalidHeader, "a Git LFS pointer, not the file it points to: download the file itself (git lfs pull, or through the Hub)")
+	}
 	if n > MaxHeaderSize {
 		return nil, newError(file, "", ErrHeaderTooLarge, "header length %d exceeds %d", n, MaxHeaderSize)
 	}
