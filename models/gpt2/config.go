@@ -100,6 +100,9 @@ func (c *Config) Validate() error {
 }
 
 func (c *Config) validate() error {
+	if c.ModelType != "" && c.ModelType != "gpt2" {
+		return fmt.Errorf("%w: model_type %q is not gpt2", ErrConfig, c.ModelType)
+	}
 	for _, f := range []struct {
 		name string
 		v    int

@@ -45,6 +45,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad dtype", `{"torch_dtype": "int8"}`},
 		{"not json", `{`},
 		{"bad eos", `{"eos_token_id": "x"}`},
+		{"another model type", `{"model_type": "bert", "hidden_size": 768}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
