@@ -31,9 +31,7 @@ func New(cfg *Config, src weights.Source) (*Model, error) {
 	l.Alias(".beta", ".bias")
 	// Read the encoder under the one prefix the checkpoint uses, so that a
 	// missing tensor is named as the checkpoint would name it.
-	if p, ok := l.Prefix("embeddings.word_embeddings.weight"); ok {
-		l = l.WithPrefixes(p)
-	}
+	l = l.Under("embeddings.word_embeddings.weight")
 	m := &Model{Config: cfg, act: act}
 	if m.Embeddings, err = loadEmbeddings(l, cfg); err != nil {
 		return nil, fmt.Errorf("bert: %w", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hfgo/hfgo/models/internal/weights"
@@ -75,6 +76,10 @@ func TestLoadErrors(t *testing.T) {
 	untied := cfg
 	f := false
 	untied.TieWordEmbeddings = &f
+	bare := weights.Memory{}
+	for k, v := range drop("transformer.h.1.mlp.c_fc.bias") {
+		bare[strings.TrimPrefix(k, "transformer.")] = v
+	}
 	tests := []struct {
 		name string
 		cfg  Config
@@ -82,7 +87,8 @@ func TestLoadErrors(t *testing.T) {
 		want error
 		in   string // the tensor the error must name
 	}{
-		{"missing", cfg, drop("transformer.h.1.mlp.c_fc.bias"), weights.ErrMissing, "h.1.mlp.c_fc.bias"},
+		{"missing", cfg, drop("transformer.h.1.mlp.c_fc.bias"), weights.ErrMissing, "transformer.h.1.mlp.c_fc.bias"},
+		{"missing from GPT2Model", cfg, bare, weights.ErrMissing, "h.1.mlp.c_fc.bias"},
 		{"transposed conv1d", cfg, reshape("transformer.h.0.attn.c_attn.weight", 96, 32), weights.ErrShape, "transformer.h.0.attn.c_attn.weight"},
 		{"untied without lm_head", untied, good, weights.ErrMissing, "lm_head.weight"},
 	}
@@ -94,8 +100,8 @@ func TestLoadErrors(t *testing.T) {
 			if !errors.Is(err, tc.want) || !errors.As(err, &te) {
 				t.Fatalf("error %v, want %v", err, tc.want)
 			}
-			if te.Name != tc.in && te.Name != "transformer."+tc.in {
-				t.Errorf("error names %q, want %q", te.Name, tc.in)
+			if te.Name != tc.in || !strings.HasPrefix(err.Error(), "gpt2: tensor "+tc.in+":") {
+				t.Errorf("error %q names %q, want %q", err, te.Name, tc.in)
 			}
 		})
 	}

@@ -40,7 +40,7 @@ func LoadModel(ctx context.Context, path string) (*Model, error) {
 	m, err := New(cfg, ck)
 	if err != nil {
 		ck.Close()
-		return nil, fmt.Errorf("gpt2: %s: %w", ck.Path(), err)
+		return nil, fmt.Errorf("%w (checkpoint %s)", err, ck.Path())
 	}
 	if mapsFloat32(ck) {
 		m.closer = ck

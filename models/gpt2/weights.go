@@ -17,12 +17,22 @@ var prefixes = []string{"transformer.", ""}
 // New builds a model from a config and the tensors of a checkpoint (a state
 // dict of GPT2LMHeadModel or GPT2Model). The parameters wrap the slices src
 // returns, without copying. A missing or mis-shaped tensor gives a
-// *weights.TensorError naming it.
+// *weights.TensorError naming it as the checkpoint would.
 func New(cfg Config, src weights.Source) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	l := weights.NewLoader(src, prefixes...)
+	m, err := load(cfg, weights.NewLoader(src, prefixes...))
+	if err != nil {
+		return nil, fmt.Errorf("gpt2: %w", err)
+	}
+	return m, nil
+}
+
+func load(cfg Config, all *weights.Loader) (*Model, error) {
+	// The transformer under the one prefix the checkpoint uses; lm_head
+	// (GPT2LMHeadModel's own) without one.
+	l := all.Under("wte.weight")
 	e := cfg.NEmbd
 	m := &Model{Config: cfg}
 	var err error
@@ -44,7 +54,7 @@ func New(cfg Config, src weights.Source) (*Model, error) {
 	}
 	m.LMHead = m.WTE.Weight
 	if !cfg.Tied() {
-		w, err := l.Tensor("lm_head.weight", cfg.VocabSize, e)
+		w, err := all.WithPrefixes("").Tensor("lm_head.weight", cfg.VocabSize, e)
 		if err != nil {
 			return nil, err
 		}

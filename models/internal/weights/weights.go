@@ -78,6 +78,17 @@ func (l *Loader) WithPrefixes(prefixes ...string) *Loader {
 	return &c
 }
 
+// Under returns a loader that reads every name under the one prefix that
+// holds anchor, the checkpoint's own ("bert." or "", say), so that a tensor
+// missing from the checkpoint is named as the checkpoint names the others.
+// It returns l when no prefix holds anchor.
+func (l *Loader) Under(anchor string) *Loader {
+	if p, ok := l.Prefix(anchor); ok {
+		return l.WithPrefixes(p)
+	}
+	return l
+}
+
 // Has reports whether name exists under one of the prefixes.
 func (l *Loader) Has(name string) bool {
 	_, ok := l.resolve(name)

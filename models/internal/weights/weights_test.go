@@ -2,6 +2,7 @@ package weights
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -67,6 +68,15 @@ func TestLoaderTensor(t *testing.T) {
 		if m.Shape()[0] != tc.rows {
 			t.Errorf("%s: %d rows, want %d", tc.name, m.Shape()[0], tc.rows)
 		}
+	}
+	if _, err := l.Under("pooler.dense.weight").Tensor("pooler.dense.bias", 2); err == nil || !strings.Contains(err.Error(), "tensor bert.pooler.dense.bias:") {
+		t.Errorf("Under(a bert. name) names a missing tensor %v", err)
+	}
+	if _, err := l.Under("encoder.layer.0.output.LayerNorm.weight").Tensor("pooler.dense.bias", 2); err == nil || !strings.Contains(err.Error(), "tensor pooler.dense.bias:") {
+		t.Errorf("Under(an unprefixed name) names a missing tensor %v", err)
+	}
+	if l.Under("nowhere") != l {
+		t.Error("Under an absent anchor is not the loader itself")
 	}
 	heads := l.WithPrefixes("")
 	if _, err := heads.Tensor("embeddings.LayerNorm.weight", 2); !errors.Is(err, ErrMissing) {
