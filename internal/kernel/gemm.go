@@ -1,9 +1,6 @@
 package kernel
 
-import (
-	"runtime"
-	"sync"
-)
+import "runtime"
 
 // Gemm computes C = alpha·A·op(B) + beta·C.
 //
@@ -78,16 +75,7 @@ func run(im *impl, j *gemmJob) {
 		return
 	}
 	parts := splitJob(&shared, t)
-	var wg sync.WaitGroup
-	for _, p := range parts[1:] {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			gemmSerial(im, p)
-		}()
-	}
-	gemmSerial(im, parts[0])
-	wg.Wait()
+	onCores(t, len(parts), func(p int) { gemmSerial(im, parts[p]) })
 }
 
 // splitJob cuts j into at most t jobs over disjoint blocks of C.

@@ -1,15 +1,10 @@
 package kernel
 
-import (
-	"sync"
-	"sync/atomic"
-)
-
-// gemmParallel runs j on the given number of goroutines. A is packed once,
-// all of it, by all workers together; then each worker takes the next chunk
-// of columns of C, packs that slice of B and multiplies it by the shared
-// packed A. Taking chunks as they come keeps both cores busy when one of
-// them is slowed by other work, and no element of A or B is packed twice.
+// gemmParallel runs j on the given number of cores. A is packed once, all
+// of it, by all cores together; then the cores take chunks of columns of C
+// as they come, pack that slice of B and multiply it by the shared packed
+// A. Taking chunks as they come keeps both cores busy when one of them is
+// slowed by other work, and no element of A or B is packed twice.
 func gemmParallel(im *impl, j *gemmJob, workers, chunk int) {
 	kcb := kcFor(j.k)
 	mp := roundUp(j.m, mr)
@@ -19,39 +14,22 @@ func gemmParallel(im *impl, j *gemmJob, workers, chunk int) {
 		ws.shared = make([]float32, mp*j.k)
 	}
 	ap := ws.shared[:mp*j.k]
-	var next atomic.Int64
-	var packed, done sync.WaitGroup
-	packed.Add(workers)
-	done.Add(workers - 1)
 	rowsPer := roundUp(ceilDiv(j.m, workers), mr)
-	work := func(w int, own *workspace) {
+	onCores(workers, ceilDiv(j.m, rowsPer), func(w int) {
 		// Rows [r0, r1) of A, in every block of kcb columns.
-		r0, r1 := min(w*rowsPer, j.m), min((w+1)*rowsPer, j.m)
-		for pc := 0; pc < j.k && r0 < r1; pc += kcb {
+		r0, r1 := w*rowsPer, min((w+1)*rowsPer, j.m)
+		for pc := 0; pc < j.k; pc += kcb {
 			kc := min(kcb, j.k-pc)
 			im.packA(ap[mp*pc+r0*kc:], j.a[r0*j.lda+pc:], j.lda, r1-r0, kc, j.alpha)
 		}
-		packed.Done()
-		packed.Wait()
+	})
+	onCores(workers, ceilDiv(j.n, chunk), func(p int) {
+		own := workspaces.get()
+		defer workspaces.put(own)
 		own.grow()
-		for {
-			jc := int(next.Add(1)-1) * chunk
-			if jc >= j.n {
-				return
-			}
-			j.columns(im, own, ap, mp, kcb, jc, min(chunk, j.n-jc))
-		}
-	}
-	for w := 1; w < workers; w++ {
-		go func() {
-			defer done.Done()
-			own := workspaces.get()
-			defer workspaces.put(own)
-			work(w, own)
-		}()
-	}
-	work(0, ws)
-	done.Wait()
+		jc := p * chunk
+		j.columns(im, own, ap, mp, kcb, jc, min(chunk, j.n-jc))
+	})
 }
 
 // columns computes the columns [jc, jc+nc) of C from the packed A.

@@ -1,10 +1,6 @@
 package kernel
 
-import (
-	"runtime"
-	"sync"
-	"sync/atomic"
-)
+import "runtime"
 
 // Gemv computes y = alpha·x·op(B) + beta·y + bias for one row x of k values:
 // the m = 1 product of single-token decoding, which streams B once across all
@@ -53,26 +49,9 @@ func runGemv(im *impl, j *gemvJob) {
 // runGemvChunks runs j on t goroutines that take chunks of outputs.
 func runGemvChunks(im *impl, j *gemvJob, t int) {
 	chunk := roundUp(ceilDiv(j.n, 4*t), nr)
-	var next atomic.Int64
-	work := func() {
-		for {
-			lo := int(next.Add(1)-1) * chunk
-			if lo >= j.n {
-				return
-			}
-			gemvRange(im, j, lo, min(lo+chunk, j.n))
-		}
-	}
-	var wg sync.WaitGroup
-	for w := 1; w < t; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work()
-		}()
-	}
-	work()
-	wg.Wait()
+	onCores(t, ceilDiv(j.n, chunk), func(p int) {
+		gemvRange(im, j, p*chunk, min((p+1)*chunk, j.n))
+	})
 }
 
 // gemvRange computes the outputs [lo, hi) of j.
@@ -173,44 +152,36 @@ func (j *gemvJob) accumRows(im *impl, sc *scratch, p0, p1, lo int, y []float32) 
 	}
 }
 
-// runGemvRows runs x·B for B k×n on t goroutines that take blocks of rows
-// of B, each a contiguous stretch of memory streamed start to end. The
-// first worker adds into y, the others into partial sums added at the end.
+// runGemvRows runs x·B for B k×n on t cores, each part a block of rows of
+// B: a contiguous stretch of memory streamed start to end. The first part
+// adds into y, the others into partial sums added at the end.
 func runGemvRows(im *impl, j *gemvJob, t int) {
 	j.start(j.y[:j.n], j.bias)
-	chunk := roundUp(ceilDiv(j.k, 4*t), 4)
-	var next atomic.Int64
-	work := func(y []float32) {
+	if j.k == 0 {
+		return
+	}
+	chunk := roundUp(ceilDiv(j.k, t), 4)
+	parts := ceilDiv(j.k, chunk)
+	sums := make([]*[]float32, parts-1)
+	for w := range sums {
+		sums[w] = partials.get()
+		if cap(*sums[w]) < j.n {
+			*sums[w] = make([]float32, j.n)
+		}
+		clear((*sums[w])[:j.n])
+	}
+	onCores(t, parts, func(p int) {
+		y := j.y[:j.n]
+		if p > 0 {
+			y = (*sums[p-1])[:j.n]
+		}
 		sc := scratches.get()
 		defer scratches.put(sc)
-		for {
-			p0 := int(next.Add(1)-1) * chunk
-			if p0 >= j.k {
-				return
-			}
-			j.accumRows(im, sc, p0, min(p0+chunk, j.k), 0, y)
-		}
-	}
-	parts := make([]*[]float32, t-1)
-	var wg sync.WaitGroup
-	for w := range parts {
-		parts[w] = partials.get()
-		if cap(*parts[w]) < j.n {
-			*parts[w] = make([]float32, j.n)
-		}
-		part := (*parts[w])[:j.n]
-		clear(part)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work(part)
-		}()
-	}
-	work(j.y[:j.n])
-	wg.Wait()
-	for _, p := range parts {
-		Add(j.y[:j.n], (*p)[:j.n])
-		partials.put(p)
+		j.accumRows(im, sc, p*chunk, min((p+1)*chunk, j.k), 0, y)
+	})
+	for _, s := range sums {
+		Add(j.y[:j.n], (*s)[:j.n])
+		partials.put(s)
 	}
 }
 
