@@ -336,7 +336,7 @@ func (p *partsDownload) chunkOnce(ctx context.Context, i int) error {
 		if at == ch.End {
 			return nil // a server sending more than asked is not read further
 		}
-		n, rerr := io.ReadFull(resp.Body, buf[:min(int64(len(buf)), ch.End-at)])
+		n, rerr := readBlock(resp.Body, buf[:min(int64(len(buf)), ch.End-at)], blockWait)
 		if n > 0 {
 			w, werr := p.f.WriteAt(buf[:n], at)
 			ch.done.Add(int64(w))
