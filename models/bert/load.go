@@ -2,12 +2,25 @@ package bert
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"path/filepath"
 
-	"github.com/hfgo/hfgo/convert"
+	"github.com/hfgo/hfgo/hub"
+	"github.com/hfgo/hfgo/models/internal/hubload"
+	"github.com/hfgo/hfgo/models/internal/weights"
 )
+
+// LoadOption configures how Load and LoadModel download a repo id.
+type LoadOption = hubload.Option
+
+// WithClient downloads repos with c instead of a client configured from the
+// environment (HF_ENDPOINT, HF_HOME, HF_TOKEN, HF_HUB_OFFLINE...).
+func WithClient(c *hub.Client) LoadOption { return hubload.WithClient(c) }
+
+// WithRevision loads a repo at a branch, tag or commit instead of main.
+func WithRevision(rev string) LoadOption { return hubload.WithRevision(rev) }
+
+// WithProgress receives the download's progress events.
+func WithProgress(f hub.ProgressFunc) LoadOption { return hubload.WithProgress(f) }
 
 // LoadModel loads a BERT model folder: config.json and the weights in any
 // format convert.Open reads (model.safetensors, sharded safetensors,
@@ -21,53 +34,16 @@ import (
 // repo's configs, tokenizer and one weight format are first downloaded into
 // the Hugging Face cache (see WithClient, WithRevision).
 func LoadModel(ctx context.Context, nameOrPath string, opts ...LoadOption) (*Model, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("bert: %w", err)
+	var cfg *Config
+	readConfig := func(dir string) (err error) {
+		cfg, err = ReadConfig(filepath.Join(dir, "config.json"))
+		return err
 	}
-	path, err := resolve(ctx, nameOrPath, opts)
+	build := func(src weights.Source) (*Model, error) { return New(cfg, src) }
+	m, ck, err := hubload.Load(ctx, "bert", nameOrPath, opts, readConfig, build)
 	if err != nil {
 		return nil, err
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("bert: %w", err)
-	}
-	dir := path
-	if !st.IsDir() {
-		dir = filepath.Dir(path)
-	}
-	cfg, err := ReadConfig(filepath.Join(dir, "config.json"))
-	if err != nil {
-		return nil, err
-	}
-	ck, err := convert.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("bert: %w", err)
-	}
-	m, err := New(cfg, ck)
-	if err != nil {
-		ck.Close()
-		return nil, fmt.Errorf("%w (checkpoint %s)", err, ck.Path())
-	}
-	if aliases(ck) {
-		m.closer = ck
-	} else if err := ck.Close(); err != nil {
-		return nil, fmt.Errorf("bert: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		m.Close()
-		return nil, fmt.Errorf("bert: %w", err)
-	}
+	m.closer = ck
 	return m, nil
-}
-
-// aliases reports whether some tensor of the checkpoint is float32, and so
-// may be used in place from the file's mapping.
-func aliases(ck *convert.Checkpoint) bool {
-	for _, t := range ck.Tensors() {
-		if t.DType == "F32" {
-			return true
-		}
-	}
-	return false
 }

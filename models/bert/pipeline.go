@@ -4,10 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 
+	"github.com/hfgo/hfgo/models/internal/hubload"
 	"github.com/hfgo/hfgo/tokenizer"
 )
 
@@ -37,15 +36,15 @@ const DefaultBatchSize = 32
 // sentence-transformers configuration. Close the pipeline to release the
 // weights.
 func Load(ctx context.Context, nameOrPath string, opts ...LoadOption) (*Pipeline, error) {
-	dir, err := resolve(ctx, nameOrPath, opts)
+	path, err := hubload.Resolve(ctx, nameOrPath, opts)
+	if err != nil {
+		return nil, fmt.Errorf("bert: %w", err)
+	}
+	m, err := LoadModel(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	m, err := LoadModel(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	p, err := loadTasks(m, dir)
+	p, err := loadTasks(m, hubload.Dir(path))
 	if err != nil {
 		m.Close()
 		return nil, err
@@ -54,9 +53,6 @@ func Load(ctx context.Context, nameOrPath string, opts ...LoadOption) (*Pipeline
 }
 
 func loadTasks(m *Model, dir string) (*Pipeline, error) {
-	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		dir = filepath.Dir(dir)
-	}
 	tok, err := tokenizer.Load(dir)
 	if err != nil {
 		return nil, fmt.Errorf("bert: %w", err)

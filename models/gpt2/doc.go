@@ -4,6 +4,16 @@
 // decoding, and text generation (greedy or sampled, with temperature, top-k,
 // top-p and repetition penalty) that streams tokens as they are produced.
 //
+// A model folder, a weight file, or a repo id (downloaded into the Hugging
+// Face cache) loads as a Pipeline:
+//
+//	p, err := gpt2.Load(ctx, "openai-community/gpt2")
+//	...
+//	defer p.Close()
+//	g := p.Generation // generation_config.json
+//	g.MaxNewTokens = 30
+//	for piece, err := range p.Stream(ctx, "Hello, my dog is", g) { ... }
+//
 // Numerics follow transformers: pre-LN blocks, Conv1D weights stored
 // (in, out), the fused c_attn projection split into q|k|v, attention scaled
 // by 1/sqrt(head_dim) (and 1/(layer+1) when the config asks), causal and

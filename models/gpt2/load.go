@@ -2,13 +2,25 @@ package gpt2
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
-	"github.com/hfgo/hfgo/convert"
+	"github.com/hfgo/hfgo/hub"
+	"github.com/hfgo/hfgo/models/internal/hubload"
+	"github.com/hfgo/hfgo/models/internal/weights"
 )
+
+// LoadOption configures how Load and LoadModel download a repo id.
+type LoadOption = hubload.Option
+
+// WithClient downloads repos with c instead of a client configured from the
+// environment (HF_ENDPOINT, HF_HOME, HF_TOKEN, HF_HUB_OFFLINE...).
+func WithClient(c *hub.Client) LoadOption { return hubload.WithClient(c) }
+
+// WithRevision loads a repo at a branch, tag or commit instead of main.
+func WithRevision(rev string) LoadOption { return hubload.WithRevision(rev) }
+
+// WithProgress receives the download's progress events.
+func WithProgress(f hub.ProgressFunc) LoadOption { return hubload.WithProgress(f) }
 
 // LoadModel loads a GPT-2 model folder: config.json and the weights in any
 // format convert.Open reads (model.safetensors, sharded safetensors,
@@ -17,40 +29,22 @@ import (
 // weights are widened to float32 once; float32 weights stay in the
 // checkpoint's read-only memory mapping, so the model holds one copy of
 // them: Close the model to release it.
-func LoadModel(ctx context.Context, path string) (*Model, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("gpt2: %w", err)
+//
+// When nameOrPath is not a local path but a repo id ("owner/name"), the
+// repo's configs, tokenizer and one weight format are first downloaded into
+// the Hugging Face cache (see WithClient, WithRevision).
+func LoadModel(ctx context.Context, nameOrPath string, opts ...LoadOption) (*Model, error) {
+	var cfg Config
+	readConfig := func(dir string) (err error) {
+		cfg, err = LoadConfig(dir)
+		return err
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("gpt2: %w", err)
-	}
-	dir := path
-	if !st.IsDir() {
-		dir = filepath.Dir(path)
-	}
-	cfg, err := LoadConfig(dir)
+	build := func(src weights.Source) (*Model, error) { return New(cfg, src) }
+	m, ck, err := hubload.Load(ctx, "gpt2", nameOrPath, opts, readConfig, build)
 	if err != nil {
 		return nil, err
 	}
-	ck, err := convert.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("gpt2: %w", err)
-	}
-	m, err := New(cfg, ck)
-	if err != nil {
-		ck.Close()
-		return nil, fmt.Errorf("%w (checkpoint %s)", err, ck.Path())
-	}
-	if mapsFloat32(ck) {
-		m.closer = ck
-	} else if err := ck.Close(); err != nil {
-		return nil, fmt.Errorf("gpt2: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		m.Close()
-		return nil, fmt.Errorf("gpt2: %w", err)
-	}
+	m.closer = ck
 	return m, nil
 }
 
@@ -63,17 +57,6 @@ func (m *Model) Close() error {
 	err := m.closer.Close()
 	m.closer = nil
 	return err
-}
-
-// mapsFloat32 reports whether some tensor of the checkpoint is float32, and
-// so may be used in place from the file's mapping.
-func mapsFloat32(ck *convert.Checkpoint) bool {
-	for _, t := range ck.Tensors() {
-		if t.DType == "F32" {
-			return true
-		}
-	}
-	return false
 }
 
 var _ io.Closer = (*Model)(nil)

@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/hfgo/hfgo/hub"
+	"github.com/hfgo/hfgo/models/internal/hubload"
 	"github.com/hfgo/hfgo/tokenizer"
 )
 
@@ -24,18 +23,20 @@ type Pipeline struct {
 	Generation GenerationConfig
 }
 
-// Load reads a GPT-2 model folder for text generation: the model
-// (LoadModel), its tokenizer (tokenizer.json, or vocab.json and
-// merges.txt) and generation_config.json. Close the pipeline to release
-// the weights.
-func Load(ctx context.Context, dir string) (*Pipeline, error) {
-	m, err := LoadModel(ctx, dir)
+// Load reads a GPT-2 model folder, or the repo nameOrPath names (see
+// LoadModel), for text generation: the model, its tokenizer
+// (tokenizer.json, or vocab.json and merges.txt) and
+// generation_config.json. Close the pipeline to release the weights.
+func Load(ctx context.Context, nameOrPath string, opts ...LoadOption) (*Pipeline, error) {
+	path, err := hubload.Resolve(ctx, nameOrPath, opts)
+	if err != nil {
+		return nil, fmt.Errorf("gpt2: %w", err)
+	}
+	m, err := LoadModel(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		dir = filepath.Dir(dir)
-	}
+	dir := hubload.Dir(path)
 	tok, err := tokenizer.Load(dir)
 	if err != nil {
 		m.Close()
@@ -165,7 +166,8 @@ func stablePrefix(text string) string {
 // LoadRepo downloads what Load needs of a Hub repo into the cache (the
 // configs, the tokenizer files and one weight format, as hub.SelectDefault
 // picks them; files already cached are not fetched again) and loads it.
-// opts may be nil; its Select defaults to hub.SelectDefault.
+// opts may be nil; its Select defaults to hub.SelectDefault. Load with
+// WithClient does the same with the default snapshot options.
 func LoadRepo(ctx context.Context, c *hub.Client, repoID string, opts *hub.SnapshotOptions) (*Pipeline, error) {
 	o := hub.SnapshotOptions{}
 	if opts != nil {

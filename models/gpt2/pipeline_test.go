@@ -3,6 +3,7 @@ package gpt2
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hfgo/hfgo/hub"
+	"github.com/hfgo/hfgo/hub/hubtest"
 )
 
 // fixturePipeline is the gpt2 fixture loaded once for all tests (never
@@ -153,5 +156,63 @@ func TestLoadStopStrings(t *testing.T) {
 	}
 	if want := "ÃÂÃÂÃÂÃÂ glacier glacier"; texts[0] != want {
 		t.Errorf("generated %q, want %q", texts[0], want)
+	}
+}
+
+// TestLoadRepoID loads the fixture served as a repo by a fake Hub, through
+// Load with a repo id and through LoadRepo: both generate what the local
+// folder does, and only one weight format is downloaded.
+func TestLoadRepoID(t *testing.T) {
+	t.Parallel()
+	files := map[string][]byte{"pytorch_model.bin": []byte("a second weight format that must not be downloaded")}
+	for _, name := range []string{"config.json", "generation_config.json", "model.safetensors", "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"} {
+		b, err := os.ReadFile(filepath.Join(fixtures, "gpt2", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = b
+	}
+	s := hubtest.NewServer(hubtest.WithBasePath("/mirror"))
+	defer s.Close()
+	s.AddRepo(hubtest.Repo{ID: "hfgo/tiny-gpt2", Files: files})
+	c, err := hub.NewClient(hub.WithEnv(func(string) string { return "" }), hub.WithEndpoint(s.URL), hub.WithCacheDir(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	local := loadFixturePipeline(t)
+	g := local.Generation
+	g.MaxNewTokens = 8
+	prompt := []string{"Hello, my dog is cute"}
+	want, err := local.Generate(ctx, prompt, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID, err := Load(ctx, "hfgo/tiny-gpt2", WithClient(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer byID.Close()
+	byRepo, err := LoadRepo(ctx, c, "hfgo/tiny-gpt2", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer byRepo.Close()
+	for name, p := range map[string]*Pipeline{"Load": byID, "LoadRepo": byRepo} {
+		got, err := p.Generate(ctx, prompt, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s from the Hub (-local +hub)\n%s", name, diff)
+		}
+	}
+	for _, r := range s.Requests() {
+		if strings.HasSuffix(r.Path, "pytorch_model.bin") {
+			t.Errorf("downloaded %s", r.Path)
+		}
+	}
+	if _, err := LoadModel(ctx, "hfgo/missing", WithClient(c)); !errors.Is(err, hub.ErrRepoNotFound) {
+		t.Errorf("missing repo: %v", err)
 	}
 }

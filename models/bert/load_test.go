@@ -62,15 +62,3 @@ func TestLoadRepo(t *testing.T) {
 		t.Errorf("missing repo: %v", err)
 	}
 }
-
-func TestIsRepoID(t *testing.T) {
-	t.Parallel()
-	for s, want := range map[string]bool{
-		"google-bert/bert-base-uncased": true, "bert-base-uncased": true, "a/b.c_d": true,
-		"./model": false, "/abs/path": false, "a/b/c": false, "": false, "a//b": false, "..": false, "a b": false,
-	} {
-		if got := isRepoID(s); got != want {
-			t.Errorf("isRepoID(%q) = %v", s, got)
-		}
-	}
-}
