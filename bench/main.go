@@ -4,6 +4,10 @@
 // prints medians and ratios.
 //
 //	go run ./bench [-rounds 5] [-iters 10] [-threads 2] [-dir ~/.cache/hfgo-bench] [-only hfgo]
+//	               [-workloads b1s8,b1s128,...] [-torch-blas DIR]
+//
+// Peak RSS is each process's own VmHWM. HFGO_BENCH_CPUPROFILE=FILE makes
+// the hfgo worker write a CPU profile.
 //
 // Baselines: Debian's python3-torch with OpenBLAS (apt-get install
 // python3-torch libopenblas0-openmp) and npm's onnxruntime-node, both
@@ -61,6 +65,7 @@ type config struct {
 	workloads       []string
 	setup           bool
 	pythonExe, node string
+	torchBLAS       string // folder of the libblas.so.3 PyTorch loads, or "" for the system's
 }
 
 func benchMain(ctx context.Context, args []string) error {
@@ -74,6 +79,7 @@ func benchMain(ctx context.Context, args []string) error {
 	only := fs.String("only", "hfgo,pytorch,onnxruntime", "implementations to run")
 	work := fs.String("workloads", strings.Join(allWorkloads, ","), "workloads to run")
 	fs.BoolVar(&c.setup, "setup", true, "install and generate what is missing (checkpoints, ONNX models, npm package)")
+	fs.StringVar(&c.torchBLAS, "torch-blas", "/usr/lib/x86_64-linux-gnu/openblas-openmp", "folder of the libblas.so.3 PyTorch loads (\"\": the system's choice)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

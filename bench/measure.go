@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -21,6 +22,7 @@ type row struct {
 	times    []float64 // milliseconds: per forward, per decoded token, or process start to first output
 	maxRSSKB int64
 	check    []float64
+	info     string // the library and BLAS a baseline reported
 }
 
 // measure runs every workload for every implementation, rounds times, in an
@@ -48,6 +50,7 @@ func measure(ctx context.Context, c *config) (map[string]map[string]*row, error)
 				}
 				rw.maxRSSKB = max(rw.maxRSSKB, rss)
 				rw.check = res.Check
+				rw.info = strings.Join(append([]string{res.Version}, res.Setup...), "; ")
 				fmt.Fprintf(os.Stderr, "bench: %-12s %-12s round %d done\n", w, impl, r+1)
 			}
 		}
@@ -73,6 +76,11 @@ func runOnce(ctx context.Context, c *config, impl, workload string) (*result, fl
 		cmd = exec.CommandContext(ctx, c.pythonExe, filepath.Join(c.baselines, "torch_bench.py"), "run", c.dir, workload, iters)
 		cmd.Env = append(os.Environ(), "OMP_NUM_THREADS="+threads, "OPENBLAS_NUM_THREADS="+threads,
 			"OMP_WAIT_POLICY=PASSIVE", "HFGO_BENCH_THREADS="+threads)
+		if c.torchBLAS != "" {
+			// Debian's libblas.so.3 is whichever OpenBLAS the alternatives
+			// system picked; this folder's copy comes first.
+			cmd.Env = append(cmd.Env, "LD_LIBRARY_PATH="+c.torchBLAS)
+		}
 	case "onnxruntime":
 		cmd = exec.CommandContext(ctx, c.node, filepath.Join(c.baselines, "ort_bench.js"), c.dir, workload, iters)
 		cmd.Env = append(os.Environ(), "HFGO_BENCH_THREADS="+threads)
@@ -104,8 +112,9 @@ func runOnce(ctx context.Context, c *config, impl, workload string) (*result, fl
 	if err := json.Unmarshal(line, &res); err != nil {
 		return nil, 0, 0, fmt.Errorf("bad report %q: %w", line, err)
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	// The child's own VmHWM; rusage as a fallback (see peakRSSKB).
+	rss := res.MaxRSSKB
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && rss == 0 {
 		rss = ru.Maxrss
 	}
 	return &res, wall, rss, nil

@@ -32,6 +32,14 @@ func report(w io.Writer, c *config, rows map[string]map[string]*row) {
 			ratio(g, p), ratio(g, o), rss(r["hfgo"]), rss(r["pytorch"]), rss(r["onnxruntime"]), diff)
 	}
 	tw.Flush()
+	for _, impl := range []string{"pytorch", "onnxruntime"} {
+		for _, wl := range c.workloads {
+			if r := rows[wl][impl]; r != nil && r.info != "" {
+				fmt.Fprintf(w, "%s: %s\n", impl, r.info)
+				break
+			}
+		}
+	}
 }
 
 func med(r *row) float64 {

@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime/pprof"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hfgo/hfgo/models/bert"
@@ -21,6 +25,9 @@ const (
 	decodeSteps = 32
 )
 
+// profileEnv names a file the worker writes its CPU profile to.
+const profileEnv = "HFGO_BENCH_CPUPROFILE"
+
 // result is what one worker process reports: the same JSON fields as the
 // Python and Node baselines print.
 type result struct {
@@ -30,7 +37,12 @@ type result struct {
 	TimesMS      []float64 `json:"times_ms"`
 	Check        []float64 `json:"check"`
 	FirstOutputS float64   `json:"first_output_s,omitempty"`
-	MaxRSSKB     int64     `json:"maxrss_kb"`
+	// MaxRSSKB is the process's own peak resident set, VmHWM.
+	MaxRSSKB int64 `json:"maxrss_kb"`
+	// Version and Setup describe a baseline: its library, and the BLAS or
+	// the threads it ran with.
+	Version string   `json:"version,omitempty"`
+	Setup   []string `json:"setup,omitempty"`
 }
 
 // benchIDs are deterministic in-vocabulary ids, the formula every
@@ -50,6 +62,17 @@ func benchIDs(batch, seq, vocab int) [][]int {
 // runWorker times one workload in this process and writes one JSON line.
 func runWorker(ctx context.Context, dir, workload string, iters, threads int, w io.Writer) error {
 	res := result{Impl: "hfgo", Workload: workload, Threads: threads}
+	if path := os.Getenv(profileEnv); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var err error
 	switch {
 	case workload == "first-output":
@@ -62,7 +85,27 @@ func runWorker(ctx context.Context, dir, workload string, iters, threads int, w 
 	if err != nil {
 		return err
 	}
+	if res.MaxRSSKB, err = peakRSSKB(); err != nil {
+		return err
+	}
 	return json.NewEncoder(w).Encode(res)
+}
+
+// peakRSSKB returns VmHWM, the peak resident set of this process's own
+// memory image. getrusage's ru_maxrss is not that for a child of a Go
+// program: os/exec starts children with vfork, and the exec that follows
+// records the parent's high-water mark as the child's.
+func peakRSSKB() (int64, error) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
 }
 
 func firstOutput(ctx context.Context, dir string, res *result) error {

@@ -78,12 +78,19 @@ async function gpt2(dir, workload, iters, res) {
   return times;
 }
 
+// VmHWM: this process's own peak resident set (maxRSS may count the parent's image).
+function peakRSSKB() {
+  const m = /VmHWM:\s+(\d+) kB/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) : process.resourceUsage().maxRSS;
+}
+
 async function main() {
   const [dir, workload, itersArg] = process.argv.slice(2);
-  const res = { impl: 'onnxruntime', workload, threads, version: require('onnxruntime-node/package.json').version };
+  const res = { impl: 'onnxruntime', workload, threads, version: require('onnxruntime-node/package.json').version,
+    setup: [`intra-op threads ${opts.intraOpNumThreads}`, `inter-op threads ${opts.interOpNumThreads}`, `graph optimisation ${opts.graphOptimizationLevel}`] };
   const iters = Number(itersArg);
   res.times_ms = workload in BERT_SHAPES || workload === 'first-output' ? await bert(dir, workload, iters, res) : await gpt2(dir, workload, iters, res);
-  res.maxrss_kb = process.resourceUsage().maxRSS;
+  res.maxrss_kb = peakRSSKB();
   console.log(JSON.stringify(res));
 }
 

@@ -8,6 +8,7 @@
 Threads: set OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / HFGO_BENCH_THREADS before starting.
 """
 
+import ctypes
 import json
 import os
 import resource
@@ -67,9 +68,25 @@ def ids_for(batch, seq, vocab):
 
 
 def blas_in_use():
+    """The BLAS libraries this process mapped, and OpenBLAS's build and thread count."""
     with open("/proc/self/maps") as f:
-        libs = {line.split()[-1] for line in f if "blas" in line.lower()}
-    return sorted(os.path.basename(p) for p in libs)
+        libs = sorted({line.split()[-1] for line in f if "blas" in line.lower()})
+    info = [os.path.basename(p) for p in libs]
+    for p in libs:
+        if "openblas" in os.path.basename(p):
+            lib = ctypes.CDLL(p)
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            info.append("%s, %d threads" % (lib.openblas_get_config().decode().strip(), lib.openblas_get_num_threads()))
+    return info
+
+
+def peak_rss_kb():
+    """VmHWM: this process's own peak resident set (ru_maxrss may count the parent's image)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def run(d, workload, iters):
@@ -112,8 +129,9 @@ def run(d, workload, iters):
                     times.append((time.perf_counter() - t) * 1e3)
             res["check"] = [float(v) for v in logits[0, -1, :4]]
     res["times_ms"] = times
-    res["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    res["blas"] = blas_in_use()
+    res["maxrss_kb"] = peak_rss_kb()
+    res["setup"] = ["torch threads %d" % torch.get_num_threads()] + blas_in_use()
+    res["version"] = torch.__version__
     print(json.dumps(res))
 
 
