@@ -144,11 +144,11 @@ func parseRun(e *env, args []string) (*runOptions, error) {
 }
 
 // resolveModel returns the local folder of model: model itself when it
-// exists, else the snapshot of the repo id it names, downloaded into the
-// Hugging Face cache (configs, tokenizer and one weight format) with a
-// client configured from the environment.
+// exists or cannot be a repo id, else the snapshot of the repo id it names,
+// downloaded into the Hugging Face cache (configs, tokenizer and one weight
+// format) with a client configured from the environment.
 func resolveModel(ctx context.Context, e *env, model string) (string, error) {
-	if _, err := os.Stat(model); err == nil || !errors.Is(err, os.ErrNotExist) || strings.HasPrefix(model, ".") || filepath.IsAbs(model) {
+	if _, err := os.Stat(model); err == nil || !errors.Is(err, os.ErrNotExist) || hub.ValidateRepoID(model) != nil {
 		return model, nil
 	}
 	c, err := hub.NewClient(hub.WithEnv(e.getenv))
@@ -167,6 +167,14 @@ func resolveModel(ctx context.Context, e *env, model string) (string, error) {
 		return "", fmt.Errorf("%s is not a folder, and as a repo id: %w", model, err)
 	}
 	return dir, nil
+}
+
+// warnUnused logs the checkpoint tensors a model did not use to stderr, as
+// transformers warns of them.
+func warnUnused(e *env, names []string) {
+	if len(names) > 0 {
+		fmt.Fprintf(e.stderr, "hfget run: %d checkpoint tensors not used: %s\n", len(names), strings.Join(names, ", "))
+	}
 }
 
 // readLines returns the non-empty lines of r.

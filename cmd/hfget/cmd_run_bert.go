@@ -14,16 +14,13 @@ func init() {
 	runTasks["classify"] = runTask{summary: "label each text, or each token for a token classifier (BERT)", run: runClassify}
 }
 
-// loadBERT loads the pipeline of a BERT model folder, logging unexpected
-// tensors to stderr as transformers does.
+// loadBERT loads the pipeline of a BERT model folder.
 func loadBERT(ctx context.Context, e *env, o *runOptions) (*bert.Pipeline, error) {
 	p, err := bert.Load(ctx, o.model)
 	if err != nil {
 		return nil, err
 	}
-	if u := p.Model.Unexpected; len(u) > 0 {
-		fmt.Fprintf(e.stderr, "hfget run: %d checkpoint tensors not used: %s\n", len(u), strings.Join(u, ", "))
-	}
+	warnUnused(e, p.Model.Unexpected)
 	return p, nil
 }
 

@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"strings"
 
-	"github.com/hfgo/hfgo/hub"
 	"github.com/hfgo/hfgo/models/gpt2"
 )
 
@@ -22,7 +19,7 @@ type generation struct {
 }
 
 func runGenerate(ctx context.Context, e *env, o *runOptions) error {
-	p, err := loadGPT2(ctx, e, o.model)
+	p, err := loadGPT2(ctx, e, o)
 	if err != nil {
 		return err
 	}
@@ -82,43 +79,12 @@ func generationConfig(p *gpt2.Pipeline, o *runOptions) gpt2.GenerationConfig {
 	return g
 }
 
-// loadGPT2 loads a model folder, or else downloads the repo of that id
-// from the Hub into the cache (what generation needs only) and loads it.
-func loadGPT2(ctx context.Context, e *env, model string) (*gpt2.Pipeline, error) {
-	var p *gpt2.Pipeline
-	var err error
-	if _, statErr := os.Stat(model); statErr == nil || !looksLikeRepoID(model) {
-		p, err = gpt2.Load(ctx, model)
-	} else {
-		var c *hub.Client
-		if c, err = hub.NewClient(hub.WithEnv(e.getenv)); err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(e.stderr, "hfget run: fetching %s\n", model)
-		p, err = gpt2.LoadRepo(ctx, c, model, &hub.SnapshotOptions{Progress: func(ev hub.ProgressEvent) {
-			if ev.Kind == hub.Completed && ev.Err == nil && !ev.Cached {
-				fmt.Fprintf(e.stderr, "hfget run: %s (%.1f MB)\n", ev.File, float64(ev.Size)/1e6)
-			}
-		}})
-	}
+// loadGPT2 loads the generation pipeline of a model folder.
+func loadGPT2(ctx context.Context, e *env, o *runOptions) (*gpt2.Pipeline, error) {
+	p, err := gpt2.Load(ctx, o.model)
 	if err != nil {
 		return nil, err
 	}
-	if u := p.Model.Unused; len(u) > 0 {
-		fmt.Fprintf(e.stderr, "hfget run: %d checkpoint tensors not used: %s\n", len(u), strings.Join(u, ", "))
-	}
+	warnUnused(e, p.Model.Unused)
 	return p, nil
-}
-
-// looksLikeRepoID tells "gpt2" or "owner/name" from a path.
-func looksLikeRepoID(s string) bool {
-	if s == "" || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/") || strings.Count(s, "/") > 1 {
-		return false
-	}
-	for _, r := range s {
-		if !(r == '/' || r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return false
-		}
-	}
-	return true
 }

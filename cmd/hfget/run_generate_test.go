@@ -8,16 +8,37 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/hfgo/hfgo/hub/hubtest"
 )
 
 // gpt2Fixture is a tiny GPT-2 with random weights and the real vocabulary.
 var gpt2Fixture = filepath.Join("..", "..", "testdata", "fixtures", "gpt2")
 
-// gpt2Greedy is what greedy decoding makes of the fixture's first prompt
-// (its generated_text in the fixture manifest, cut to 12 new tokens).
-const gpt2Greedy = "Hello, my dog is cuteÃÂÃÂÃÂÃÂ glacier glacier glacier glacier glacier Beiulturalultural glaciereitx"
+// gpt2Greedy returns the fixture's first prompt and what transformers'
+// greedy generate() made of it: 20 new tokens, the prompt included (its
+// generated_text in the fixture manifest).
+func gpt2Greedy(t *testing.T) (prompt, text string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(gpt2Fixture, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Inputs []struct {
+			Text          string `json:"text"`
+			GeneratedText string `json:"generated_text"`
+			NewTokens     int    `json:"generated_new_tokens"`
+		} `json:"inputs"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	in := m.Inputs[0]
+	if in.NewTokens != 20 || !strings.HasPrefix(in.GeneratedText, in.Text) {
+		t.Fatalf("fixture input %+v: want 20 new tokens after the prompt", in)
+	}
+	return in.Text, in.GeneratedText
+}
 
 func runGenerateCLI(t *testing.T, getenv func(string) string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -31,15 +52,15 @@ func runGenerateCLI(t *testing.T, getenv func(string) string, args ...string) (c
 
 func TestRunGenerate(t *testing.T) {
 	t.Parallel()
-	prompt := "Hello, my dog is cute"
+	prompt, greedy := gpt2Greedy(t)
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
-		{"greedy", []string{gpt2Fixture, "--task", "generate", prompt, "--max-new-tokens", "12"}, gpt2Greedy + "\n"},
-		{"task from config.json", []string{gpt2Fixture, prompt, "--max-new-tokens", "12"}, gpt2Greedy + "\n"},
-		{"two prompts", []string{gpt2Fixture, "--max-new-tokens", "12", prompt, prompt}, gpt2Greedy + "\n\n" + gpt2Greedy + "\n"},
+		{"greedy", []string{gpt2Fixture, "--task", "generate", prompt, "--max-new-tokens", "20"}, greedy + "\n"},
+		{"task from config.json", []string{gpt2Fixture, prompt}, greedy + "\n"},
+		{"two prompts", []string{gpt2Fixture, "--max-new-tokens", "20", prompt, prompt}, greedy + "\n\n" + greedy + "\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -54,7 +75,8 @@ func TestRunGenerate(t *testing.T) {
 
 func TestRunGenerateJSON(t *testing.T) {
 	t.Parallel()
-	code, out, errb := runGenerateCLI(t, nil, gpt2Fixture, "--json", "--max-new-tokens", "12", "Hello, my dog is cute", "The")
+	prompt, greedy := gpt2Greedy(t)
+	code, out, errb := runGenerateCLI(t, nil, gpt2Fixture, "--json", prompt, "The")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
@@ -62,7 +84,7 @@ func TestRunGenerateJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if len(got) != 2 || got[0].GeneratedText != gpt2Greedy || got[1].Prompt != "The" || !strings.HasPrefix(got[1].GeneratedText, "The") {
+	if len(got) != 2 || got[0].GeneratedText != greedy || got[1].Prompt != "The" || !strings.HasPrefix(got[1].GeneratedText, "The") {
 		t.Errorf("JSON output %+v", got)
 	}
 }
@@ -108,8 +130,9 @@ func TestRunGenerateFromHub(t *testing.T) {
 	cache := t.TempDir()
 	env := map[string]string{"HF_ENDPOINT": s.URL, "HF_HUB_CACHE": cache, "HF_HOME": t.TempDir()}
 	getenv := func(k string) string { return env[k] }
-	code, out, errb := runGenerateCLI(t, getenv, "hfgo/tiny-gpt2", "--task", "generate", "--max-new-tokens", "12", "Hello, my dog is cute")
-	if code != exitOK || out != gpt2Greedy+"\n" {
+	prompt, greedy := gpt2Greedy(t)
+	code, out, errb := runGenerateCLI(t, getenv, "hfgo/tiny-gpt2", "--task", "generate", prompt)
+	if code != exitOK || out != greedy+"\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errb)
 	}
 	var fetched []string
@@ -126,17 +149,5 @@ func TestRunGenerateFromHub(t *testing.T) {
 	code, _, errb = runGenerateCLI(t, getenv, "hfgo/no-such-repo", "--task", "generate", "x")
 	if code != exitFailure || !strings.Contains(errb, "no-such-repo") {
 		t.Errorf("missing repo: exit %d, stderr %q", code, errb)
-	}
-}
-
-func TestLooksLikeRepoID(t *testing.T) {
-	t.Parallel()
-	got := map[string]bool{}
-	for _, s := range []string{"gpt2", "openai-community/gpt2", "./gpt2", "/models/gpt2", "a/b/c", "my model", ""} {
-		got[s] = looksLikeRepoID(s)
-	}
-	want := map[string]bool{"gpt2": true, "openai-community/gpt2": true, "./gpt2": false, "/models/gpt2": false, "a/b/c": false, "my model": false, "": false}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
