@@ -102,15 +102,17 @@ func parseRun(e *env, args []string) (*runOptions, error) {
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of text")
 	fs.IntVar(&o.top, "top", 5, "fill-mask: predictions per mask; classify: labels per text (0: all)")
 	fs.IntVar(&o.maxNewTokens, "max-new-tokens", 20, "generate: tokens to add")
-	fs.Float64Var(&o.temperature, "temperature", 1, "generate: sampling temperature")
-	fs.IntVar(&o.topK, "top-k", 50, "generate: sample among the k most likely tokens")
+	fs.Float64Var(&o.temperature, "temperature", 1, "generate: sampling temperature; 0 for greedy decoding")
+	fs.IntVar(&o.topK, "top-k", 50, "generate: sample among the k most likely tokens (0: all)")
 	fs.Float64Var(&o.topP, "top-p", 1, "generate: sample among the most likely tokens of total probability p")
-	fs.Int64Var(&seed, "seed", 0, "generate: random seed")
+	fs.Int64Var(&seed, "seed", 0, "generate: random seed (default: a random one)")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: hfget run MODEL [--task TASK] [flags] [TEXT...]")
 		fmt.Fprintln(e.stderr, "\nRuns the model in the folder MODEL, or of the repo id MODEL (downloaded into the")
 		fmt.Fprintln(e.stderr, "Hugging Face cache), on each TEXT or else each line of stdin.")
-		fmt.Fprintln(e.stderr, "Tasks:")
+		fmt.Fprintln(e.stderr, "generate decodes greedily, with the checkpoint's generation_config.json, unless")
+		fmt.Fprintln(e.stderr, "--temperature, --top-k, --top-p or --seed is given: then it samples.")
+		fmt.Fprintln(e.stderr, "\nTasks:")
 		for _, n := range taskNames() {
 			fmt.Fprintf(e.stderr, "  %-10s %s\n", n, runTasks[n].summary)
 		}
@@ -135,8 +137,8 @@ func parseRun(e *env, args []string) (*runOptions, error) {
 		fs.Usage()
 		return nil, errors.New("no model")
 	}
-	if o.top < 0 || o.maxNewTokens < 0 || o.topK < 0 || o.temperature < 0 || o.topP <= 0 || o.topP > 1 {
-		fmt.Fprintln(e.stderr, "hfget run: --top, --max-new-tokens, --top-k and --temperature must be >= 0, --top-p in (0, 1]")
+	if o.top < 0 || o.maxNewTokens < 1 || o.topK < 0 || !(o.temperature >= 0) || !(o.topP > 0 && o.topP <= 1) {
+		fmt.Fprintln(e.stderr, "hfget run: --top, --top-k and --temperature must be >= 0, --max-new-tokens >= 1, --top-p in (0, 1]")
 		return nil, errors.New("bad flag value")
 	}
 	o.model, o.texts = pos[0], pos[1:]

@@ -29,7 +29,7 @@ func TestParseRun(t *testing.T) {
 	if diff := cmp.Diff([]string{"a [MASK].", "b"}, o.texts); diff != "" {
 		t.Errorf("texts (-want +got)\n%s", diff)
 	}
-	for _, args := range [][]string{{}, {"m", "--top", "-1"}, {"m", "--top-p", "0"}, {"m", "--nope"}} {
+	for _, args := range [][]string{{}, {"m", "--top", "-1"}, {"m", "--top-p", "0"}, {"m", "--top-p", "NaN"}, {"m", "--temperature", "NaN"}, {"m", "--max-new-tokens", "0"}, {"m", "--nope"}} {
 		e, _, _ := testEnv("")
 		if _, err := parseRun(e, args); err == nil {
 			t.Errorf("%q: no error", args)

@@ -25,6 +25,11 @@ func runGenerate(ctx context.Context, e *env, o *runOptions) error {
 	}
 	defer p.Close()
 	g := generationConfig(p, o)
+	check := g
+	check.Decode = p.Decode // as the pipeline sets it, for stop strings
+	if err := check.Validate(); err != nil {
+		return err // before anything is printed
+	}
 	if o.json {
 		texts, err := p.Generate(ctx, o.texts, g)
 		if err != nil {
@@ -55,7 +60,8 @@ func runGenerate(ctx context.Context, e *env, o *runOptions) error {
 
 // generationConfig starts from the checkpoint's generation config and
 // applies the flags: --max-new-tokens always, and sampling as soon as
-// --temperature, --top-k, --top-p or --seed is given.
+// --temperature, --top-k, --top-p or --seed is given, unless --temperature
+// is 0, which means greedy decoding.
 func generationConfig(p *gpt2.Pipeline, o *runOptions) gpt2.GenerationConfig {
 	g := p.Generation
 	g.MaxNewTokens = o.maxNewTokens
@@ -64,7 +70,9 @@ func generationConfig(p *gpt2.Pipeline, o *runOptions) gpt2.GenerationConfig {
 			g.DoSample = true
 		}
 	}
-	if o.set["temperature"] {
+	if o.set["temperature"] && o.temperature == 0 {
+		g.DoSample = false
+	} else if o.set["temperature"] {
 		g.Temperature = o.temperature
 	}
 	if o.set["top-k"] {

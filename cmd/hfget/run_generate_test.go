@@ -61,6 +61,7 @@ func TestRunGenerate(t *testing.T) {
 		{"greedy", []string{gpt2Fixture, "--task", "generate", prompt, "--max-new-tokens", "20"}, greedy + "\n"},
 		{"task from config.json", []string{gpt2Fixture, prompt}, greedy + "\n"},
 		{"two prompts", []string{gpt2Fixture, "--max-new-tokens", "20", prompt, prompt}, greedy + "\n\n" + greedy + "\n"},
+		{"temperature 0 is greedy", []string{gpt2Fixture, "--temperature", "0", "--top-k", "3", prompt}, greedy + "\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,6 +71,18 @@ func TestRunGenerate(t *testing.T) {
 				t.Errorf("exit %d, stdout %q (stderr %q); want %q", code, out, errb, tc.want)
 			}
 		})
+	}
+}
+
+// TestRunGenerateBadSettings checks that settings generation refuses fail
+// before anything is printed.
+func TestRunGenerateBadSettings(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--temperature", "+Inf"}, {"--top-k", "5", "--temperature", "Inf"}} {
+		code, out, errb := runGenerateCLI(t, nil, append([]string{gpt2Fixture, "Hello"}, args...)...)
+		if code != exitFailure || out != "" || !strings.Contains(errb, "temperature") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 1, nothing, a word on the temperature", args, code, out, errb)
+		}
 	}
 }
 
