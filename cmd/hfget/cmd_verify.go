@@ -25,7 +25,7 @@ type verifyOptions struct {
 	revision   string
 	json       bool
 	failures   bool
-	atol, rtol float64
+	atol, rtol *float64 // nil: the reference's
 }
 
 func runVerify(ctx context.Context, e *env, args []string) int {
@@ -37,13 +37,13 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	opts := &verify.Options{Model: o.model, Revision: o.revision}
-	if o.atol >= 0 || o.rtol >= 0 {
+	if o.atol != nil || o.rtol != nil {
 		tol := verify.DefaultTolerance
-		if o.atol >= 0 {
-			tol.ATol = o.atol
+		if o.atol != nil {
+			tol.ATol = *o.atol
 		}
-		if o.rtol >= 0 {
-			tol.RTol = o.rtol
+		if o.rtol != nil {
+			tol.RTol = *o.rtol
 		}
 		opts.Tolerance = &tol
 	}
@@ -91,10 +91,11 @@ func parseVerify(e *env, args []string) (*verifyOptions, error) {
 	fs.StringVar(&o.revision, "revision", "", "revision of a --model repo id (branch, tag or commit)")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.BoolVar(&o.failures, "failures", false, "print only the rows that did not pass, and the summary")
-	fs.Float64Var(&o.atol, "atol", -1, "absolute tolerance (default: the reference's)")
-	fs.Float64Var(&o.rtol, "rtol", -1, "relative tolerance (default: the reference's)")
+	var atol, rtol float64
+	fs.Float64Var(&atol, "atol", 0, "absolute tolerance (default: the reference's)")
+	fs.Float64Var(&rtol, "rtol", 0, "relative tolerance (default: the reference's)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: hfget verify [--model DIR|REPO] [--json] [--failures] REFERENCE")
+		fmt.Fprintln(e.stderr, "usage: hfget verify [--model DIR|FILE|REPO] [--json] [--failures] [--atol A] [--rtol R] REFERENCE")
 		fmt.Fprintln(e.stderr, "\nRuns hfgo on the inputs of a reference written by transformers (a folder in the")
 		fmt.Fprintln(e.stderr, "format of testdata/fixtures, as tools/reference/hfgo_reference.py writes it, or a")
 		fmt.Fprintln(e.stderr, "tokenizer case file) and compares every tensor: |got-want| <= atol + rtol·|want|,")
@@ -110,7 +111,15 @@ func parseVerify(e *env, args []string) (*verifyOptions, error) {
 		fs.Usage()
 		return nil, errors.New("want one reference")
 	}
-	if o.atol < -1 || o.rtol < -1 {
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "atol":
+			o.atol = &atol
+		case "rtol":
+			o.rtol = &rtol
+		}
+	})
+	if !(atol >= 0 && rtol >= 0) {
 		fmt.Fprintln(e.stderr, "hfget verify: tolerances must not be negative")
 		return nil, errors.New("negative tolerance")
 	}

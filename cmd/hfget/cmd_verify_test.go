@@ -192,7 +192,9 @@ func TestVerifyUsage(t *testing.T) {
 		{"two references", []string{"verify", "a", "b"}, exitUsage, "usage: hfget verify"},
 		{"bad flag", []string{"verify", "--frobnicate", "a"}, exitUsage, "frobnicate"},
 		{"negative tolerance", []string{"verify", "--atol", "-3", "a"}, exitUsage, "must not be negative"},
-		{"help", []string{"verify", "-h"}, exitOK, "--failures"},
+		{"small negative tolerance", []string{"verify", "--rtol", "-0.5", "a"}, exitUsage, "must not be negative"},
+		{"NaN tolerance", []string{"verify", "--atol", "NaN", "a"}, exitUsage, "must not be negative"},
+		{"help", []string{"verify", "-h"}, exitOK, "absolute tolerance (default: the reference's)\n"},
 		{"missing", []string{"verify", filepath.Join(fixturesDir, "nope")}, exitFailure, "hfget verify: verify: invalid reference"},
 		{"no model", []string{"verify", filepath.Join(fixturesDir, "bert"), "--model", filepath.Join(fixturesDir, "nope")}, exitFailure, "no model to verify"},
 	} {
