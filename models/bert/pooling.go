@@ -148,8 +148,9 @@ func (p *Pooling) poolOne(x []float32, mask []int, n, h int) []float32 {
 		e = append(e, m...)
 	}
 	sum, count := weightedSum(x, n, h, func(t int) float64 { return b2f(on(t)) })
+	count = max(count, 1e-9) // sentence-transformers' clamp, for a fully masked sequence
 	if p.Mean {
-		e = append(e, scaled(sum, 1/max(count, 1e-9))...)
+		e = append(e, scaled(sum, 1/count)...)
 	}
 	if p.MeanSqrtLen {
 		e = append(e, scaled(sum, 1/math.Sqrt(count))...)

@@ -102,6 +102,15 @@ func TestPool(t *testing.T) {
 			t.Errorf("%s: Size %d, embeddings of %d", tc.name, n, len(got[0]))
 		}
 	}
+	// A sequence with every token masked: sentence-transformers clamps the
+	// token count to 1e-9, so the means are 0, and max pooling gives the
+	// value it writes into masked tokens.
+	none := [][]int{{0, 0, 0}, {1, 1, 0}}
+	p := Pooling{Mean: true, MeanSqrtLen: true, WeightedMean: true, Max: true}
+	want := []float32{-1e9, -1e9, 0, 0, 0, 0, 0, 0}
+	if diff := cmp.Diff(want, p.Pool(out, none)[0]); diff != "" {
+		t.Errorf("all tokens masked: (-want +got)\n%s", diff)
+	}
 }
 
 var cmpApprox = cmpopts.EquateApprox(1e-4, 1e-5)
