@@ -68,6 +68,9 @@ func ReadPooling(dir string) (*Pooling, error) {
 				return nil, fmt.Errorf("%w: transformer module at %q (want the folder itself, first)", ErrSentenceTransformers, m.Path)
 			}
 		case "sentence_transformers.models.Pooling":
+			if !filepath.IsLocal(filepath.FromSlash(m.Path)) {
+				return nil, fmt.Errorf("%w: pooling module at %q, not a folder inside the model folder", ErrSentenceTransformers, m.Path)
+			}
 			p = &Pooling{}
 			if err := hfconfig.ReadFile(filepath.Join(dir, m.Path, "config.json"), p); err != nil {
 				return nil, fmt.Errorf("%w: %w", ErrSentenceTransformers, err)

@@ -65,6 +65,7 @@ func TestReadPooling(t *testing.T) {
 		{"modules.json": `{`},
 		{"modules.json": `[{"path": "", "type": "sentence_transformers.models.Transformer"}]`},
 		{"modules.json": `[{"path": "p", "type": "sentence_transformers.models.Pooling"}]`, "p/config.json": `{}`},
+		{"modules.json": `[{"path": "../p", "type": "sentence_transformers.models.Pooling"}]`, "../p/config.json": miniLMPooling},
 	}
 	for i, files := range bad {
 		if _, err := ReadPooling(writeFiles(t, files)); !errors.Is(err, ErrSentenceTransformers) {
