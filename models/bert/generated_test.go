@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hfgo/hfgo/models/internal/hfconfig"
 	"github.com/hfgo/hfgo/models/internal/weights"
 	"github.com/nlpodyssey/spago/mat"
 )
@@ -212,6 +213,18 @@ func TestLoadErrors(t *testing.T) {
 				t.Fatalf("error %v, want %v naming %q", err, tc.err, tc.substr)
 			}
 		})
+	}
+}
+
+// TestNewValidates changes a validated config: New checks it again rather
+// than build a model whose forward pass would split 12 values into 5 heads.
+func TestNewValidates(t *testing.T) {
+	t.Parallel()
+	c := tinyConfig("gelu", 2)
+	sd := randomCheckpoint(c, 7, "bert.", "pooler")
+	c.NumAttentionHeads = 5
+	if _, err := New(c, sd); !errors.Is(err, hfconfig.ErrInvalid) {
+		t.Errorf("hidden_size 12 in 5 heads: %v, want ErrInvalid", err)
 	}
 }
 

@@ -11,16 +11,15 @@ import (
 
 // This file is the one that knows the Hugging Face state-dict names.
 
-// New builds a model from a validated config and a checkpoint's tensors
-// (weights.Source: convert.Open's checkpoint view, or weights.Memory).
-// Names are read with or without the "bert." prefix, LayerNorm gamma/beta as
-// weight/bias; the heads present in the checkpoint are loaded. A missing or
-// mis-shaped tensor is a *weights.TensorError naming it.
+// New builds a model from a config and a checkpoint's tensors
+// (weights.Source: convert.Open's checkpoint view, or weights.Memory). It
+// validates the config first (see Config.Validate). Names are read with or
+// without the "bert." prefix, LayerNorm gamma/beta as weight/bias; the heads
+// present in the checkpoint are loaded. A missing or mis-shaped tensor is a
+// *weights.TensorError naming it.
 func New(cfg *Config, src weights.Source) (*Model, error) {
-	if cfg.Labels == nil {
-		if err := cfg.Validate(); err != nil {
-			return nil, err
-		}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	act, err := layers.Activation(cfg.HiddenAct)
 	if err != nil {
