@@ -98,16 +98,48 @@ func TestLayerNormAndEmbedding(t *testing.T) {
 	}
 }
 
+// TestActivation checks every name against transformers' ACT2FN formula,
+// computed in float64.
 func TestActivation(t *testing.T) {
 	t.Parallel()
-	f, err := Activation("gelu")
-	if err != nil {
-		t.Fatal(err)
+	sigmoid := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+	tanhGELU := func(x float64) float64 {
+		return 0.5 * x * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(x+0.044715*x*x*x)))
 	}
-	x := []float32{1}
-	f(x)
-	if math.Abs(float64(x[0])-0.8413447460685429) > 1e-6 {
-		t.Errorf("gelu(1) = %v, want the erf form 0.841345", x[0])
+	want := map[string]func(float64) float64{
+		"gelu":              func(x float64) float64 { return 0.5 * x * (1 + math.Erf(x/math.Sqrt2)) },
+		"gelu_python":       func(x float64) float64 { return x * 0.5 * (1 + math.Erf(x/math.Sqrt2)) },
+		"gelu_new":          tanhGELU,
+		"gelu_pytorch_tanh": tanhGELU,
+		"gelu_fast":         func(x float64) float64 { return 0.5 * x * (1 + math.Tanh(x*0.7978845608*(1+0.044715*x*x))) },
+		"quick_gelu":        func(x float64) float64 { return x * sigmoid(1.702*x) },
+		"relu":              func(x float64) float64 { return math.Max(x, 0) },
+		"tanh":              math.Tanh,
+		"linear":            func(x float64) float64 { return x },
+	}
+	if got := Activations(); len(got) != len(want) {
+		t.Errorf("Activations() = %v, want the %d names tested here", got, len(want))
+	}
+	// Long enough for the kernels' vector and parallel paths.
+	x := make([]float32, 3000)
+	for i := range x {
+		x[i] = float32(i-1500) / 150 // -10 .. 10
+	}
+	for name, f := range want {
+		act, err := Activation(name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		y := append([]float32(nil), x...)
+		act(y)
+		for i, v := range x {
+			w := f(float64(v))
+			if d := math.Abs(float64(y[i]) - w); d > 1e-5+1e-5*math.Abs(w) {
+				t.Errorf("%s(%g) = %g, want %g", name, v, y[i], w)
+				break
+			}
+		}
 	}
 	if _, err := Activation("swish2"); !errors.Is(err, ErrActivation) {
 		t.Errorf("unknown activation: %v", err)
