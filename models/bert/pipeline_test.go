@@ -369,3 +369,60 @@ func TestEmbedSentenceTransformers(t *testing.T) {
 		checkClose(t, text, got[i], flat32(mean))
 	}
 }
+
+// TestClassifyProblemTypes checks the scores transformers' text
+// classification pipeline gives by default: a sigmoid per label for
+// problem_type multi_label_classification or a single label, else softmax.
+func TestClassifyProblemTypes(t *testing.T) {
+	t.Parallel()
+	sigmoid := func(row []float32, j int) float64 { return 1 / (1 + math.Exp(-float64(row[j]))) }
+	for _, tc := range []struct {
+		name    string
+		labels  int
+		problem string
+		score   func(row []float32, j int) float64
+	}{
+		{"multi-label", 3, "multi_label_classification", sigmoid},
+		{"single label", 1, "", sigmoid},
+		{"regression, one output", 1, "regression", sigmoid},
+		{"single-label classification", 3, "single_label_classification", softmax64},
+		{"regression, several outputs", 2, "regression", softmax64},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := tinyConfig("gelu", tc.labels)
+			c.Architectures = []string{"BertForSequenceClassification"}
+			c.ProblemType = tc.problem
+			dir, r := writeTinyModel(t, c, []string{"pooler", "classifier"}, nil)
+			p, err := Load(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			if p.Model.Config.ProblemType != tc.problem {
+				t.Fatalf("problem_type %q read as %q", tc.problem, p.Model.Config.ProblemType)
+			}
+			got, err := p.ClassifyBatch(context.Background(), tinyTexts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, text := range tinyTexts {
+				enc, err := p.Tokenizer.Encode(text)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, pooled := r.forward(enc.IDs, enc.TypeIDs)
+				row := flat32(r.linear("classifier", [][]float64{pooled})[0])
+				if len(got[i]) != tc.labels {
+					t.Fatalf("%q: %d labels, want %d", text, len(got[i]), tc.labels)
+				}
+				for _, ls := range got[i] {
+					want := tc.score(row, slicesIndex(p.Model.Config.Labels, ls.Label))
+					if d := math.Abs(float64(ls.Score) - want); d > 1e-5 {
+						t.Errorf("%q %s: score %g, want %g", text, ls.Label, ls.Score, want)
+					}
+				}
+			}
+		})
+	}
+}
