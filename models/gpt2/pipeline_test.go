@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -214,5 +215,46 @@ func TestLoadRepoID(t *testing.T) {
 	}
 	if _, err := LoadModel(ctx, "hfgo/missing", WithClient(c)); !errors.Is(err, hub.ErrRepoNotFound) {
 		t.Errorf("missing repo: %v", err)
+	}
+}
+
+// TestPipelineStreamStopsEarly breaks out of Stream, and cancels it, part
+// way: generation stops with it, leaving no goroutine behind. It does not
+// run in parallel, so that the goroutines counted are its own.
+func TestPipelineStreamStopsEarly(t *testing.T) {
+	p := loadFixturePipeline(t)
+	g := p.Generation
+	g.MaxNewTokens = 20
+	prompt := "Hello, my dog is cute"
+	for range p.Stream(context.Background(), prompt, g) { // warm up the kernels' workers
+	}
+	before := runtime.NumGoroutine()
+	for range 5 {
+		pieces := 0
+		for _, err := range p.Stream(context.Background(), prompt, g) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			pieces++
+			break
+		}
+		if pieces != 1 {
+			t.Fatalf("%d pieces before the break", pieces)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		var last error
+		n := 0
+		for _, err := range p.Stream(ctx, prompt, g) {
+			n++
+			last = err
+			cancel()
+		}
+		cancel()
+		if !errors.Is(last, context.Canceled) || n != 2 {
+			t.Fatalf("after cancelling: %d yields, last error %v; want a piece, then context.Canceled", n, last)
+		}
+	}
+	if after := runtime.NumGoroutine(); after > before+2 {
+		t.Errorf("%d goroutines after 10 stopped streams, %d before", after, before)
 	}
 }
