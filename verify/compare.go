@@ -36,6 +36,7 @@ func (t Tolerance) Within(got, want float64) bool {
 	return math.Abs(got-want) <= t.ATol+t.RTol*math.Abs(want)
 }
 
+// String words the rule: |got-want| <= atol + rtol·|want|.
 func (t Tolerance) String() string {
 	return fmt.Sprintf("|got-want| <= %g + %g·|want|", t.ATol, t.RTol)
 }
