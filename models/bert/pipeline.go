@@ -103,13 +103,12 @@ func (p *Pipeline) EncodePairs(ctx context.Context, first, second []string) (Inp
 }
 
 func (p *Pipeline) encode(ctx context.Context, texts, pairs []string) (Input, []*tokenizer.Encoding, error) {
-	opts := []tokenizer.Option{tokenizer.WithTruncation(p.MaxLength), tokenizer.WithPadding(0, false)}
 	var encs []*tokenizer.Encoding
 	var err error
 	if pairs == nil {
-		encs, err = p.Tokenizer.EncodeBatch(ctx, texts, opts...)
+		encs, err = p.Tokenizer.EncodeBatch(ctx, texts, tokenizer.WithTruncation(p.MaxLength), tokenizer.WithPadding(0, false))
 	} else {
-		encs, err = p.encodePairs(ctx, texts, pairs, opts)
+		encs, err = p.encodePairs(ctx, texts, pairs)
 	}
 	if err != nil {
 		return Input{}, nil, fmt.Errorf("bert: %w", err)
@@ -121,23 +120,28 @@ func (p *Pipeline) encode(ctx context.Context, texts, pairs []string) (Input, []
 	return in, encs, nil
 }
 
-// encodePairs encodes pairs one by one, then pads them to the longest
-// with the tokenizer's pad token.
-func (p *Pipeline) encodePairs(ctx context.Context, first, second []string, opts []tokenizer.Option) ([]*tokenizer.Encoding, error) {
+// encodePairs encodes pairs one by one, truncated to MaxLength, then again
+// padded to the longest with the tokenizer's pad token (the tokenizer pads
+// a batch of single texts only).
+func (p *Pipeline) encodePairs(ctx context.Context, first, second []string) ([]*tokenizer.Encoding, error) {
+	trunc := tokenizer.WithTruncation(p.MaxLength)
 	encs := make([]*tokenizer.Encoding, len(first))
 	longest := 0
 	for i := range first {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		e, err := p.Tokenizer.EncodePair(first[i], second[i], opts[0])
+		e, err := p.Tokenizer.EncodePair(first[i], second[i], trunc)
 		if err != nil {
 			return nil, err
 		}
 		encs[i], longest = e, max(longest, e.Len())
 	}
-	for i := range encs {
-		e, err := p.Tokenizer.EncodePair(first[i], second[i], opts[0], tokenizer.WithPadding(longest, false))
+	for i, e := range encs {
+		if e.Len() == longest {
+			continue
+		}
+		e, err := p.Tokenizer.EncodePair(first[i], second[i], trunc, tokenizer.WithPadding(longest, false))
 		if err != nil {
 			return nil, err
 		}
