@@ -116,15 +116,18 @@ func checkOutputs(t *testing.T, m *Model, exp *stFile, prefix string, in Input, 
 	want := func(name string) []float32 { d, _ := exp.mustF32(t, prefix+"."+name); return d }
 	checkClose(t, prefix+".last_hidden_state", mat.Data[float32](out.LastHiddenState), want("last_hidden_state"))
 	checkClose(t, prefix+".pooler_output", mat.Data[float32](out.PoolerOutput), want("pooler_output"))
-	for i, hs := range out.HiddenStates {
-		name := fmt.Sprintf("hidden_states.%d", i)
-		if exp.has(prefix + "." + name) {
+	if n := m.Config.NumHiddenLayers; len(out.HiddenStates) != n+1 || len(out.Attentions) != n {
+		t.Fatalf("%d hidden states and %d attentions, want %d and %d", len(out.HiddenStates), len(out.Attentions), n+1, n)
+	}
+	// The model fixture has every hidden state and attention map, the
+	// formats fixture none.
+	if exp.has(prefix + ".hidden_states.0") {
+		for i, hs := range out.HiddenStates {
+			name := fmt.Sprintf("hidden_states.%d", i)
 			checkClose(t, prefix+"."+name, mat.Data[float32](hs), want(name))
 		}
-	}
-	for i, a := range out.Attentions {
-		name := fmt.Sprintf("attentions.%d", i)
-		if exp.has(prefix + "." + name) {
+		for i, a := range out.Attentions {
+			name := fmt.Sprintf("attentions.%d", i)
 			checkClose(t, prefix+"."+name, mat.Data[float32](a), want(name))
 		}
 	}
