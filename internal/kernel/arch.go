@@ -9,6 +9,8 @@ type impl struct {
 	// starting from bias (nr floats, for every row) when not nil and adding
 	// to the tile when load is true.
 	micro func(k int, a, b, c []float32, ldc int, bias []float32, load bool)
+	// microS is micro with B read in place, its steps ldb floats apart.
+	microS func(k int, a, b []float32, ldb int, c []float32, ldc int, bias []float32, load bool)
 	// packA and packB lay blocks of A and B out as micro-panels (pack.go).
 	packA func(dst []float32, a []float32, lda, rows, kc int, alpha float32)
 	packB func(dst []float32, b []float32, ldb int, trans bool, p0, j0, kc, cols int)
@@ -16,8 +18,10 @@ type impl struct {
 	dot4  func(k int, x, b []float32, ldb int, out *[4]float32)
 	axpy4 func(n int, x *[4]float32, b []float32, ldb int, y []float32)
 	panel func(k int, x, panel []float32, out *[nr]float32)
-	// dots is the in-place kernel of products with few rows (gemm_small.go).
-	dots func(k int, a []float32, lda int, b []float32, ldb int, out *[da * db]float32)
+	// The kernels of products that read a weight stored n×k in place
+	// (inplace.go), 6×16 and 12×8 tiles, and the packer of eight rows of A.
+	tile16, tile8 tileFunc
+	packRows8     func(k int, a []float32, lda int, dst []float32, stride int, alpha float32)
 	// The loops of the row passes (vec.go).
 	sum      func(x []float32) float32
 	sumSqDev func(x []float32, m float32) float32
@@ -39,8 +43,9 @@ const (
 	nr = 24
 )
 
-var goImpl = &impl{name: "go", micro: microGo, packA: packA, packB: packB,
-	dot4: dot4Go, axpy4: axpy4Go, panel: panelGo, dots: dotsGo,
+var goImpl = &impl{name: "go", micro: microGo, microS: microStridedGo, packA: packA, packB: packB,
+	dot4: dot4Go, axpy4: axpy4Go, panel: panelGo,
+	tile16: tileGo(6, 16), tile8: tileGo(12, 8), packRows8: packRows8Go,
 	sum: sumGo, sumSqDev: sumSqDevGo, addSum: addSumGo, max: maxGo, norm: normGo,
 	expSub: expSubGo, scale: scaleGo, add: addGo, gelu: geluGo, gate: gateGo}
 

@@ -6,9 +6,11 @@ import "golang.org/x/sys/cpu"
 
 //go:generate go run -C _asm . -out ../kernel_amd64.s -stubs ../kernel_amd64_stub.go -pkg kernel
 
-var avx2Impl = &impl{name: "avx2", micro: microAVX2, packA: packAAVX2, packB: packBAVX2,
-	dot4: dot4AVX2, axpy4: axpy4AVX2, panel: panelAVX2, dots: dotsAVX2,
-	sum: sumAVX2, sumSqDev: sumSqDevAVX2, addSum: addSumAVX2, max: maxAVX2, norm: normAVX2,
+var avx2Impl = &impl{name: "avx2", micro: microAVX2, microS: microStridedAVX2, packA: packAAVX2, packB: packBAVX2,
+	dot4: dot4AVX2, axpy4: axpy4AVX2, panel: panelAVX2,
+	tile16: tileAVX2(6, 16, inPlaceT6x16AVX2), tile8: tileAVX2(12, 8, inPlaceT12x8AVX2),
+	packRows8: packRows8AVX2Go,
+	sum:       sumAVX2, sumSqDev: sumSqDevAVX2, addSum: addSumAVX2, max: maxAVX2, norm: normAVX2,
 	expSub: expSubAVX2, scale: scaleAVX2, add: addAVX2, gelu: geluAVX2, gate: gateAVX2}
 
 func init() {
@@ -27,6 +29,18 @@ func microAVX2(k int, a, b, c []float32, ldc int, bias []float32, load bool) {
 		pb = &bias[0]
 	}
 	gemmKernel4x24AVX2(k, &a[0], &b[0], &c[0], ldc, pb, load)
+}
+
+func microStridedAVX2(k int, a, b []float32, ldb int, c []float32, ldc int, bias []float32, load bool) {
+	_ = a[k*mr-1]
+	_ = b[(k-1)*ldb+nr-1]
+	_ = c[(mr-1)*ldc+nr-1]
+	var pb *float32
+	if bias != nil {
+		_ = bias[nr-1]
+		pb = &bias[0]
+	}
+	gemmKernel4x24StridedAVX2(k, &a[0], &b[0], ldb, &c[0], ldc, pb, load)
 }
 
 // packAAVX2 is packA with full panels of 8-step multiples done in assembly.
@@ -54,8 +68,20 @@ func packAAVX2(dst []float32, a []float32, lda, rows, kc int, alpha float32) {
 
 // packBAVX2 is packB with full transposed panels done in assembly.
 func packBAVX2(dst []float32, b []float32, ldb int, trans bool, p0, j0, kc, cols int) {
+	if !trans {
+		full := cols / nr * nr
+		if full > 0 && kc > 0 {
+			_ = dst[full*kc-1]
+			src := b[p0*ldb+j0 : (p0+kc-1)*ldb+j0+full]
+			packBPlain24AVX2(kc, full/nr, &src[0], ldb, &dst[0])
+		}
+		if full < cols {
+			packB(dst[full*kc:], b, ldb, trans, p0, j0+full, kc, cols-full)
+		}
+		return
+	}
 	k8 := kc &^ 7
-	if !trans || k8 == 0 {
+	if k8 == 0 {
 		packB(dst, b, ldb, trans, p0, j0, kc, cols)
 		return
 	}
@@ -185,20 +211,27 @@ func gateAVX2(x []float32, a, b float32) {
 	gateGo(t, a, b)
 }
 
-func dotsAVX2(k int, a []float32, lda int, b []float32, ldb int, out *[da * db]float32) {
-	k8 := k &^ 7
-	if k8 == 0 {
-		dotsGo(k, a, lda, b, ldb, out)
-		return
-	}
-	_ = a[(da-1)*lda+k-1]
-	_ = b[(db-1)*ldb+k-1]
-	dotKernel4x3AVX2(k8, &a[0], lda, &b[0], ldb, out)
-	for p := k8; p < k; p++ {
-		for i := 0; i < da; i++ {
-			for j := 0; j < db; j++ {
-				out[i*db+j] += a[i*lda+p] * b[j*ldb+p]
-			}
+// tileAVX2 wraps an in-place kernel, checking the extent of its operands.
+func tileAVX2(tn, tm int, asm func(k int, a, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int)) tileFunc {
+	return func(k int, a, w []float32, ldw int, c []float32, ldc int, bias []float32, flags int) {
+		_ = a[k*tm-1]
+		_ = w[(tn-1)*ldw+k-1]
+		if flags&flagScratch != 0 {
+			_ = c[tn*tm-1]
+		} else {
+			_ = c[(tm-1)*ldc+tn-1]
 		}
+		var pb *float32
+		if bias != nil {
+			_ = bias[tn-1]
+			pb = &bias[0]
+		}
+		asm(k, &a[0], &w[0], ldw, &c[0], ldc, pb, flags)
 	}
+}
+
+func packRows8AVX2Go(k int, a []float32, lda int, dst []float32, stride int, alpha float32) {
+	_ = a[7*lda+k-1]
+	_ = dst[(k-1)*stride+7]
+	packRows8AVX2(k, &a[0], lda, &dst[0], stride, alpha)
 }

@@ -58,63 +58,39 @@ func checkBias(bias []float32, n int) {
 // one core: starting goroutines costs more than it saves.
 const serialWork = 1 << 18
 
-// run spreads a job over the cores and waits for it: products read in place
-// (few rows, B transposed) split the columns of C evenly, the others share
-// one packed A and take chunks of columns as they come.
+// run spreads a job over the cores, unless it is too small to repay it.
 func run(im *impl, j *gemmJob) {
 	t := runtime.GOMAXPROCS(0)
-	if t <= 1 || j.m*j.n*j.k < serialWork {
-		gemmSerial(im, j)
-		return
+	if j.m*j.n*j.k < serialWork {
+		t = 1
 	}
-	// The goroutines get a copy of the job, so that a serial one stays on
-	// the caller's stack.
-	shared := *j
-	if j.m > smallM || !j.b.trans || j.b.packed != nil {
-		gemmParallel(im, &shared, t, chunkFor(j.n, t))
-		return
-	}
-	parts := splitJob(&shared, t)
-	onCores(t, len(parts), func(p int) { gemmSerial(im, parts[p]) })
+	gemmOn(im, j, t)
 }
 
-// splitJob cuts j into at most t jobs over disjoint blocks of C.
-func splitJob(j *gemmJob, t int) []*gemmJob {
-	if j.m == 0 || j.n == 0 || j.k == 0 {
-		return []*gemmJob{j}
-	}
-	packB := j.k
-	if j.b.packed != nil {
-		packB = 0
-	}
-	// Estimated cycles for one core: multiply-adds over 16 a cycle, plus
-	// one cycle per packed element of A, two per element of B.
-	nPer := roundUp(ceilDiv(j.n, t), nr)
-	byCols := roundUp(j.m, mr)*nPer*j.k/16 + j.m*j.k + 2*nPer*packB
-	mPer := roundUp(ceilDiv(j.m, t), mr)
-	byRows := mPer*roundUp(j.n, nr)*j.k/16 + mPer*j.k + 2*j.n*packB
-	var parts []*gemmJob
-	if byCols <= byRows {
-		for lo := 0; lo < j.n; lo += nPer {
-			p := *j
-			p.n = min(nPer, j.n-lo)
-			p.b = j.b.at(lo)
-			p.c = j.c[lo:]
-			if j.bias != nil {
-				p.bias = j.bias[lo : lo+p.n]
-			}
-			parts = append(parts, &p)
+// gemmOn runs j on up to cores cores: products with a weight stored n×k
+// read it in place (inplace.go), those with a weight stored k×n read it
+// with strides (gemm_strided.go); with a Packed weight the cores share one
+// packed A and take chunks of columns as they come.
+func gemmOn(im *impl, j *gemmJob, cores int) {
+	switch {
+	case j.m == 0 || j.n == 0:
+	case j.k == 0:
+		scaleRows(j.c, j.m, j.n, j.ldc, j.beta)
+		if j.bias != nil {
+			AddRow(j.c, j.m, j.ldc, j.bias[:j.n])
 		}
-		return parts
+	case j.b.packed == nil && j.b.trans:
+		gemmInPlace(im, j, cores)
+	case j.b.packed == nil:
+		gemmStrided(im, j, cores)
+	case cores > 1:
+		// The cores get a copy of the job, so that a serial one stays on
+		// the caller's stack.
+		shared := *j
+		gemmParallel(im, &shared, cores, chunkFor(j.n, cores))
+	default:
+		gemmPacked(im, j)
 	}
-	for lo := 0; lo < j.m; lo += mPer {
-		p := *j
-		p.m = min(mPer, j.m-lo)
-		p.a = j.a[lo*j.lda:]
-		p.c = j.c[lo*j.ldc:]
-		parts = append(parts, &p)
-	}
-	return parts
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -1,10 +1,8 @@
 package kernel
 
-// gemmParallel runs j on the given number of cores. A is packed once, all
-// of it, by all cores together; then the cores take chunks of columns of C
-// as they come, pack that slice of B and multiply it by the shared packed
-// A. Taking chunks as they come keeps both cores busy when one of them is
-// slowed by other work, and no element of A or B is packed twice.
+// gemmParallel runs j, with B packed, on the given number of cores. A is
+// packed once, all of it, by all cores together; then the cores take chunks
+// of columns of C as they come and multiply them by the shared packed A.
 func gemmParallel(im *impl, j *gemmJob, workers, chunk int) {
 	kcb := kcFor(j.k)
 	mp := roundUp(j.m, mr)
@@ -40,7 +38,7 @@ func (j *gemmJob) columns(im *impl, ws *workspace, ap []float32, mp, kcb, jc, nc
 	}
 	for pc := 0; pc < j.k; pc += kcb {
 		kc := min(kcb, j.k-pc)
-		bp, stride := j.panelB(im, ws, jc, pc, kc, nc)
+		bp, stride := j.panelB(jc, pc)
 		var bias []float32
 		if pc == 0 && j.bias != nil {
 			bias = j.bias[jc : jc+nc]

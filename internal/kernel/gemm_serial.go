@@ -12,27 +12,14 @@ var (
 )
 
 // operandB is the right-hand operand of a product: a row-major matrix (k×n,
-// or n×k when trans), or a Packed one, starting at column col0 of op(B).
+// or n×k when trans) read in place, or a Packed one, starting at column col0
+// of op(B).
 type operandB struct {
 	b      []float32
 	ldb    int
 	trans  bool
 	packed *Packed
 	col0   int
-}
-
-// at returns the operand restricted to the columns from j on. For a packed
-// operand j must be a multiple of nr.
-func (o operandB) at(j int) operandB {
-	switch {
-	case o.packed != nil:
-		o.col0 += j
-	case o.trans:
-		o.b = o.b[j*o.ldb:]
-	default:
-		o.b = o.b[j:]
-	}
-	return o
 }
 
 // gemmJob is C = alpha·A·op(B) + beta·C + bias (bias added to every row).
@@ -46,16 +33,18 @@ type gemmJob struct {
 	c       []float32
 	ldc     int
 	bias    []float32
+	// kc and nc, when not 0, replace inKC and inNC (for tests).
+	kc, nc int
 }
 
 type workspace struct {
 	a []float32
-	// shared holds all of a packed A read by every worker of gemmParallel.
+	// shared holds all of a packed A, read by every core.
 	shared []float32
-	b      []float32
-	tile   [mr * nr]float32
-	bias   [nr]float32
-	dots   [da * db]float32
+	// pad holds the last columns of a weight read in place, padded.
+	pad  []float32
+	tile [96]float32 // a micro-tile, mr×nr, or an in-place tile, tn×tm
+	bias [nr]float32
 }
 
 // workspaces is a free list of packing buffers. Unlike a sync.Pool it keeps
@@ -85,13 +74,10 @@ func (l *freeList[T]) put(w *T) {
 	l.mu.Unlock()
 }
 
-// grow sizes the packing buffers for the current blocking.
+// grow sizes the packing buffer of A for the current blocking.
 func (ws *workspace) grow() {
 	if len(ws.a) < mcMax*kcMax {
 		ws.a = make([]float32, mcMax*kcMax)
-	}
-	if len(ws.b) < kcMax*ncMax {
-		ws.b = make([]float32, kcMax*ncMax)
 	}
 }
 
@@ -102,33 +88,24 @@ func kcFor(k int) int {
 }
 
 // gemmSerial runs a job on the calling goroutine.
-func gemmSerial(im *impl, j *gemmJob) {
-	if j.m == 0 || j.n == 0 {
-		return
-	}
-	if j.k == 0 {
-		scaleRows(j.c, j.m, j.n, j.ldc, j.beta)
-		if j.bias != nil {
-			AddRow(j.c, j.m, j.ldc, j.bias[:j.n])
-		}
-		return
-	}
+func gemmSerial(im *impl, j *gemmJob) { gemmOn(im, j, 1) }
+
+// gemmPacked runs a job with a Packed B on the calling goroutine: for each
+// block of columns and of k, every block of rows of A is packed and
+// multiplied by the packed panels.
+func gemmPacked(im *impl, j *gemmJob) {
 	if j.beta != 0 {
 		scaleRows(j.c, j.m, j.n, j.ldc, j.beta)
 	}
 	ws := workspaces.get()
 	defer workspaces.put(ws)
-	if j.m <= smallM && j.b.trans && j.b.packed == nil {
-		gemmDots(im, ws, j)
-		return
-	}
 	ws.grow()
 	kcb := kcFor(j.k)
 	for jc := 0; jc < j.n; jc += ncMax {
 		nc := min(ncMax, j.n-jc)
 		for pc := 0; pc < j.k; pc += kcb {
 			kc := min(kcb, j.k-pc)
-			bp, stride := j.panelB(im, ws, jc, pc, kc, nc)
+			bp, stride := j.panelB(jc, pc)
 			var bias []float32
 			if pc == 0 && j.bias != nil {
 				bias = j.bias[jc : jc+nc]
@@ -143,15 +120,11 @@ func gemmSerial(im *impl, j *gemmJob) {
 	}
 }
 
-// panelB returns the packed kc×nc block of op(B) at (pc, jc) and the distance
-// between its micro-panels.
-func (j *gemmJob) panelB(im *impl, ws *workspace, jc, pc, kc, nc int) ([]float32, int) {
-	o := j.b.at(jc)
-	if p := o.packed; p != nil {
-		return p.data[o.col0/nr*p.k*nr+pc*nr:], p.k * nr
-	}
-	im.packB(ws.b, o.b, o.ldb, o.trans, pc, 0, kc, nc)
-	return ws.b, kc * nr
+// panelB returns the kc×nc block of the packed B at (pc, jc) and the
+// distance between its micro-panels.
+func (j *gemmJob) panelB(jc, pc int) ([]float32, int) {
+	p := j.b.packed
+	return p.data[(j.b.col0+jc)/nr*p.k*nr+pc*nr:], p.k * nr
 }
 
 // macro multiplies a packed mc×kc block of A by a packed kc×nc panel of B into

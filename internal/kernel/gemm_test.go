@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -61,18 +62,19 @@ func gemmVariants() map[string]gemmFunc {
 			gemmSerial(im, job(tc, a, lda, b, ldb, c, ldc, bias))
 		}
 		v[im.name+"/parallel"] = func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
-			j := job(tc, a, lda, b, ldb, c, ldc, bias)
-			if j.m == 0 || j.n == 0 || j.k == 0 {
-				gemmSerial(im, j)
-				return
-			}
-			gemmParallel(im, j, 3, nr)
+			gemmOn(im, job(tc, a, lda, b, ldb, c, ldc, bias), 3)
 		}
-		v[im.name+"/split"] = func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+		// Small blocks: several passes over k and many parts.
+		v[im.name+"/blocked"] = func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
 			j := job(tc, a, lda, b, ldb, c, ldc, bias)
-			parts := splitJob(j, 3)
-			for _, p := range parts {
-				gemmSerial(im, p)
+			j.kc, j.nc = 5, 24
+			gemmOn(im, j, 2)
+		}
+		for _, cores := range []int{1, 3} {
+			v[fmt.Sprintf("%s/packed/%d", im.name, cores)] = func(tc gemmCase, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+				j := job(tc, a, lda, b, ldb, c, ldc, bias)
+				j.b = operandB{packed: PackB(tc.transB, tc.k, tc.n, b, ldb)}
+				gemmOn(im, j, cores)
 			}
 		}
 	}

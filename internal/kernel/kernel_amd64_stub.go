@@ -12,11 +12,25 @@ package kernel
 //go:noescape
 func gemmKernel4x24AVX2(k int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
 
+// gemmKernel4x24StridedAVX2 computes the 4×24 tile at c (row stride ldc floats)
+// from k steps of a packed A panel (4 floats a step) and of B (24 floats
+// a step, ldb floats apart). The sum starts from the 24 floats at bias for every row when bias
+// is not nil, and is added to the tile when load is true.
+//
+//go:noescape
+func gemmKernel4x24StridedAVX2(k int, a *float32, b *float32, ldb int, c *float32, ldc int, bias *float32, load bool)
+
 // packBTrans24AVX2 writes dst[p·24+j] = src[j·ldb+p] for j < 24 and p < kc,
 // kc a multiple of 8.
 //
 //go:noescape
 func packBTrans24AVX2(kc int, src *float32, ldb int, dst *float32)
+
+// packBPlain24AVX2 writes dst[q·kc·24+p·24+j] = src[p·ldb+q·24+j] for j < 24, q < panels
+// and p < kc.
+//
+//go:noescape
+func packBPlain24AVX2(kc int, panels int, src *float32, ldb int, dst *float32)
 
 // packA4AVX2 writes dst[p·4+i] = alpha·src[i·lda+p] for i < 4 and p < kc,
 // kc a multiple of 8.
@@ -41,11 +55,27 @@ func gemvDot4AVX2(k int, x *float32, b *float32, ldb int, out *[4]float32)
 //go:noescape
 func gemvPanel24AVX2(k int, x *float32, panel *float32, out *[24]float32)
 
-// dotKernel4x3AVX2 sets out[i·3+j] = Σ_p a[i·lda+p]·b[j·ldb+p] for i < 4, j < 3,
-// p < k, k a multiple of 8.
+// inPlaceT6x16AVX2 computes the tile c[i·ldc+j] = bias[j] + Σ_p a[p·16+i]·w[j·ldw+p]
+// for i < 16, j < 6, p < k, with a packed and w read in place; bias may be nil.
+// flags&1 adds the tile to c; flags&2 writes it to c as a scratch tile,
+// c[j·16+i], ignoring ldc.
 //
 //go:noescape
-func dotKernel4x3AVX2(k int, a *float32, lda int, b *float32, ldb int, out *[12]float32)
+func inPlaceT6x16AVX2(k int, a *float32, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int)
+
+// inPlaceT12x8AVX2 computes the tile c[i·ldc+j] = bias[j] + Σ_p a[p·8+i]·w[j·ldw+p]
+// for i < 8, j < 12, p < k, with a packed and w read in place; bias may be nil.
+// flags&1 adds the tile to c; flags&2 writes it to c as a scratch tile,
+// c[j·8+i], ignoring ldc.
+//
+//go:noescape
+func inPlaceT12x8AVX2(k int, a *float32, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int)
+
+// packRows8AVX2 writes dst[p·stride+i] = alpha·a[i·lda+p] for i < 8 and p < k,
+// k a multiple of 8.
+//
+//go:noescape
+func packRows8AVX2(k int, a *float32, lda int, dst *float32, stride int, alpha float32)
 
 // vsumAVX2 returns Σ x.
 //

@@ -12,19 +12,58 @@ import (
 // C[0:mr][0:nr] (+)= Σ_p a[p·mr+i]·b[p·nr+j] over k steps of packed panels.
 // The mr·nr/8 accumulators, nr/8 B vectors and the broadcast registers must
 // fit in the sixteen YMM registers: 6×16 (12+2+2) or 4×24 (12+3+1).
-func gemmKernel(mr, nr int) {
+//
+// With strided, B is read in place instead: step p is the nr floats at
+// b + p·ldb, a row of a k×n weight.
+func gemmKernel(mr, nr int, strided bool) {
 	nv := nr / 8
 	name := fmt.Sprintf("gemmKernel%dx%dAVX2", mr, nr)
-	TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, bias *float32, load bool)")
+	sig := "func(k int, a, b, c *float32, ldc int, bias *float32, load bool)"
+	bDoc := fmt.Sprintf("from k steps of a packed A panel (%d floats a step) and B panel (%d floats", mr, nr)
+	if strided {
+		name = fmt.Sprintf("gemmKernel%dx%dStridedAVX2", mr, nr)
+		sig = "func(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, load bool)"
+		bDoc = fmt.Sprintf("from k steps of a packed A panel (%d floats a step) and of B (%d floats", mr, nr)
+	}
+	TEXT(name, NOSPLIT, sig)
+	stepDoc := "a step)."
+	if strided {
+		stepDoc = "a step, ldb floats apart)."
+	}
 	Doc(fmt.Sprintf("%s computes the %d×%d tile at c (row stride ldc floats)", name, mr, nr),
-		fmt.Sprintf("from k steps of a packed A panel (%d floats a step) and B panel (%d floats", mr, nr),
-		fmt.Sprintf("a step). The sum starts from the %d floats at bias for every row when bias", nr),
+		bDoc,
+		fmt.Sprintf("%s The sum starts from the %d floats at bias for every row when bias", stepDoc, nr),
 		"is not nil, and is added to the tile when load is true.")
 	Pragma("noescape")
-	lp := func(s string) string { return fmt.Sprintf("k%dx%d_%s", mr, nr, s) }
+	lp := func(s string) string {
+		if strided {
+			return fmt.Sprintf("k%dx%ds_%s", mr, nr, s)
+		}
+		return fmt.Sprintf("k%dx%d_%s", mr, nr, s)
+	}
 	kk := Load(Param("k"), GP64())
 	pa := Load(Param("a"), GP64())
 	pb := Load(Param("b"), GP64())
+	var ldb, ldb3 GPVirtual
+	if strided {
+		ldb, ldb3 = GP64(), GP64()
+		Load(Param("ldb"), ldb)
+		SHLQ(U8(2), ldb)
+		LEAQ(Mem{Base: ldb, Index: ldb, Scale: 2}, ldb3)
+	}
+	bAt := func(u, v int) Mem {
+		if !strided {
+			return Mem{Base: pb, Disp: 4 * (nr*u + 8*v)}
+		}
+		m := Mem{Base: pb, Disp: 32 * v}
+		switch u {
+		case 1, 2:
+			m.Index, m.Scale = ldb, uint8(u)
+		case 3:
+			m.Index, m.Scale = ldb3, 1
+		}
+		return m
+	}
 	all := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
 	acc := all[:mr*nv] // row i, vector v: acc[i*nv+v]
 	bv := all[mr*nv : mr*nv+nv]
@@ -64,7 +103,7 @@ func gemmKernel(mr, nr int) {
 
 	step := func(u int) {
 		for v := 0; v < nv; v++ {
-			VMOVUPS(Mem{Base: pb, Disp: 4 * (nr*u + 8*v)}, bv[v])
+			VMOVUPS(bAt(u, v), bv[v])
 		}
 		for i := 0; i < mr; i++ {
 			s := bc[i%len(bc)]
@@ -78,12 +117,18 @@ func gemmKernel(mr, nr int) {
 	Label(lp("loop"))
 	CMPQ(kk, U8(unroll))
 	JL(LabelRef(lp("tail")))
-	PREFETCHT0(Mem{Base: pb, Disp: 4 * nr * 8})
+	if !strided {
+		PREFETCHT0(Mem{Base: pb, Disp: 4 * nr * 8})
+	}
 	for u := 0; u < unroll; u++ {
 		step(u)
 	}
 	ADDQ(U32(4*mr*unroll), pa)
-	ADDQ(U32(4*nr*unroll), pb)
+	if strided {
+		LEAQ(Mem{Base: pb, Index: ldb, Scale: 4}, pb)
+	} else {
+		ADDQ(U32(4*nr*unroll), pb)
+	}
 	SUBQ(U8(unroll), kk)
 	JMP(LabelRef(lp("loop")))
 
@@ -92,7 +137,11 @@ func gemmKernel(mr, nr int) {
 	JZ(LabelRef(lp("store")))
 	step(0)
 	ADDQ(U8(4*mr), pa)
-	ADDQ(U8(4*nr), pb)
+	if strided {
+		ADDQ(ldb, pb)
+	} else {
+		ADDQ(U8(4*nr), pb)
+	}
 	DECQ(kk)
 	JMP(LabelRef(lp("tail")))
 

@@ -150,3 +150,49 @@ func packA4() {
 	VZEROUPPER()
 	RET()
 }
+
+// packBPlain emits the packer of panels of nr columns of B stored k×n: for
+// each of kc rows, read start to end, the nr floats of each of the panels
+// go to that panel's row p. Reading whole rows in turn keeps the reads
+// sequential, whatever the distance between rows.
+func packBPlain(nr int) {
+	name := fmt.Sprintf("packBPlain%dAVX2", nr)
+	TEXT(name, NOSPLIT, "func(kc, panels int, src *float32, ldb int, dst *float32)")
+	Doc(fmt.Sprintf("%s writes dst[q·kc·%d+p·%d+j] = src[p·ldb+q·%d+j] for j < %d, q < panels", name, nr, nr, nr, nr),
+		"and p < kc.")
+	Pragma("noescape")
+	kc := Load(Param("kc"), GP64())
+	panels := Load(Param("panels"), GP64())
+	src := Load(Param("src"), GP64())
+	ld := Load(Param("ldb"), GP64())
+	dst := Load(Param("dst"), GP64())
+	SHLQ(U8(2), ld)
+	step := GP64() // bytes between panels of dst
+	MOVQ(kc, step)
+	IMUL3Q(U32(4*nr), step, step)
+	nv := nr / 8
+	Label("pbp_row")
+	TESTQ(kc, kc)
+	JZ(LabelRef("pbp_done"))
+	s, d, q := GP64(), GP64(), GP64()
+	MOVQ(src, s)
+	MOVQ(dst, d)
+	MOVQ(panels, q)
+	Label("pbp_panel")
+	for i := 0; i < nv; i++ {
+		t := YMM()
+		VMOVUPS(Mem{Base: s, Disp: 32 * i}, t)
+		VMOVUPS(t, Mem{Base: d, Disp: 32 * i})
+	}
+	ADDQ(U32(4*nr), s)
+	ADDQ(step, d)
+	DECQ(q)
+	JNZ(LabelRef("pbp_panel"))
+	ADDQ(ld, src)
+	ADDQ(U32(4*nr), dst)
+	DECQ(kc)
+	JMP(LabelRef("pbp_row"))
+	Label("pbp_done")
+	VZEROUPPER()
+	RET()
+}
