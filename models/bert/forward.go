@@ -162,15 +162,11 @@ func (m *Model) layerForward(y *Layer, x []float32, w *workspace, b, n int, prob
 		kernel.Attention(cfg, w.ctx[s*n*h:], h, q, 3*h, q[h:], 3*h, q[2*h:], 3*h, n, n, w.bias[s*n:(s+1)*n], p)
 	}
 	y.AttentionOutput.Forward(w.tmp, h, w.ctx, h, rows)
-	kernel.Add(w.tmp, x)
-	y.AttentionNorm.Forward(w.tmp, rows, h)
-	copy(x, w.tmp)
+	y.AttentionNorm.AddForward(x, rows, h, w.tmp, h)
 	y.Intermediate.Forward(w.inter, c.IntermediateSize, x, h, rows)
 	m.act(w.inter)
 	y.Output.Forward(w.tmp, h, w.inter, c.IntermediateSize, rows)
-	kernel.Add(w.tmp, x)
-	y.OutputNorm.Forward(w.tmp, rows, h)
-	copy(x, w.tmp)
+	y.OutputNorm.AddForward(x, rows, h, w.tmp, h)
 }
 
 // pool applies tanh(dense(·)) to the first token of each sequence.

@@ -106,6 +106,12 @@ func (m *Model) Forward(ctx context.Context, in Input, opts *Options) (*Output, 
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("gpt2: %w", err)
 		}
+		// x += the previous block's MLP output; s.h = ln_1(x), in one pass.
+		if l == 0 {
+			blk.LN1.ForwardTo(s.h, e, x, rows, e)
+		} else {
+			blk.LN1.AddForwardTo(s.h, e, x, rows, e, s.h, e)
+		}
 		if opts.HiddenStates {
 			out.HiddenStates = append(out.HiddenStates, matrix(rows, e, clone(x)))
 		}
@@ -116,7 +122,11 @@ func (m *Model) Forward(ctx context.Context, in Input, opts *Options) (*Output, 
 		}
 		blk.forward(l, x, batch, seq, c, s, probs)
 	}
-	m.LNF.Forward(x, rows, e)
+	if len(m.Blocks) > 0 {
+		m.LNF.AddForward(x, rows, e, s.h, e)
+	} else {
+		m.LNF.Forward(x, rows, e)
+	}
 	c.n += seq
 	out.LastHiddenState = matrix(rows, e, x)
 	if opts.HiddenStates {
@@ -189,23 +199,20 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-// forward runs block l on x (batch·seq x n_embd) in place. probs, when not
-// nil, receives the attention probabilities.
+// forward runs block l on x (batch·seq x n_embd), given s.h = ln_1(x):
+// x += attn(s.h), then s.h = mlp(ln_2(x)), left for the caller to add to x
+// in the same pass as the next LayerNorm. probs, when not nil, receives the
+// attention probabilities.
 func (blk *Block) forward(l int, x []float32, batch, seq int, c *Cache, s *scratch, probs []float32) {
 	e := len(x) / (batch * seq)
 	rows := batch * seq
-	copy(s.h, x)
-	blk.LN1.Forward(s.h, rows, e)
 	blk.Attn.forward(l, s, batch, seq, c, probs)
 	blk.Attn.CProj.Forward(s.h, e, s.a, e, rows)
-	kernel.Add(x, s.h)
-	copy(s.h, x)
-	blk.LN2.Forward(s.h, rows, e)
+	blk.LN2.AddForwardTo(s.h, e, x, rows, e, s.h, e)
 	inner := blk.MLP.CFC.Out
 	blk.MLP.CFC.Forward(s.ff, inner, s.h, e, rows)
 	blk.MLP.Act(s.ff)
 	blk.MLP.CProj.Forward(s.h, e, s.ff, inner, rows)
-	kernel.Add(x, s.h)
 }
 
 // forward sets s.a to the attention of the normalised rows s.h, storing the

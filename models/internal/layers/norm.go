@@ -32,3 +32,22 @@ func LoadLayerNorm(l *weights.Loader, prefix string, dim int, eps float32) (*Lay
 func (n *LayerNorm) Forward(x []float32, rows, ld int) {
 	kernel.LayerNorm(x, rows, ld, Data(n.Weight), Data(n.Bias), n.Eps)
 }
+
+// ForwardTo writes the normalised rows of x (row stride ld) to dst (row
+// stride ldd), leaving x as it is: a pre-norm block's input.
+func (n *LayerNorm) ForwardTo(dst []float32, ldd int, x []float32, rows, ld int) {
+	kernel.LayerNormTo(dst, ldd, x, rows, ld, Data(n.Weight), Data(n.Bias), n.Eps)
+}
+
+// AddForward adds residual (row stride ldr) to x and normalises the sums in
+// place, in one pass: a post-norm block's LayerNorm(h + x).
+func (n *LayerNorm) AddForward(x []float32, rows, ld int, residual []float32, ldr int) {
+	kernel.AddLayerNorm(x, rows, ld, residual, ldr, Data(n.Weight), Data(n.Bias), n.Eps)
+}
+
+// AddForwardTo adds residual (row stride ldr) to x, keeping the sums in x,
+// and writes their normalised rows to dst (row stride ldd), which may be
+// residual itself: a pre-norm model's x += h; h = LayerNorm(x).
+func (n *LayerNorm) AddForwardTo(dst []float32, ldd int, x []float32, rows, ld int, residual []float32, ldr int) {
+	kernel.AddLayerNormTo(dst, ldd, x, rows, ld, residual, ldr, Data(n.Weight), Data(n.Bias), n.Eps)
+}
