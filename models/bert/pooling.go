@@ -3,8 +3,10 @@ package bert
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 
 	"github.com/hfgo/hfgo/models/internal/hfconfig"
@@ -52,52 +54,87 @@ type stModule struct {
 // and sentence_bert_config.json. It returns nil, nil when the folder has no
 // modules.json.
 func ReadPooling(dir string) (*Pooling, error) {
-	var modules []stModule
-	err := hfconfig.ReadFile(filepath.Join(dir, "modules.json"), &modules)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	p, err := readPooling(stFiles{os.DirFS(dir), dir})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSentenceTransformers, err)
 	}
+	return p, nil
+}
+
+// stFiles reads the JSON files of a model folder, naming them in errors.
+type stFiles struct {
+	fsys fs.FS
+	dir  string
+}
+
+// read decodes the file name (slash-separated, inside the folder) into v.
+func (f stFiles) read(name string, v any) error {
+	if !fs.ValidPath(name) {
+		return fmt.Errorf("%s is not a file inside %s", name, f.dir)
+	}
+	data, err := fs.ReadFile(f.fsys, name)
+	if err != nil {
+		return err
+	}
+	if err := hfconfig.Decode(data, v); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(f.dir, filepath.FromSlash(name)), err)
+	}
+	return nil
+}
+
+func readPooling(f stFiles) (*Pooling, error) {
+	var modules []stModule
+	err := f.read("modules.json", &modules)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	p, err := poolingModule(f, modules)
+	if err != nil {
+		return nil, err
+	}
+	var sb struct {
+		MaxSeqLength int `json:"max_seq_length"`
+	}
+	if err := f.read("sentence_bert_config.json", &sb); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	p.MaxSeqLength = max(sb.MaxSeqLength, 0)
+	return p, nil
+}
+
+// poolingModule reads the Pooling module of modules.json (and a Normalize
+// after it), refusing modules this package does not run.
+func poolingModule(f stFiles, modules []stModule) (*Pooling, error) {
 	var p *Pooling
 	for i, m := range modules {
 		switch m.Type {
 		case "sentence_transformers.models.Transformer":
 			if i != 0 || (m.Path != "" && m.Path != ".") {
-				return nil, fmt.Errorf("%w: transformer module at %q (want the folder itself, first)", ErrSentenceTransformers, m.Path)
+				return nil, fmt.Errorf("transformer module at %q (want the folder itself, first)", m.Path)
 			}
 		case "sentence_transformers.models.Pooling":
-			if !filepath.IsLocal(filepath.FromSlash(m.Path)) {
-				return nil, fmt.Errorf("%w: pooling module at %q, not a folder inside the model folder", ErrSentenceTransformers, m.Path)
-			}
 			p = &Pooling{}
-			if err := hfconfig.ReadFile(filepath.Join(dir, m.Path, "config.json"), p); err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrSentenceTransformers, err)
+			if err := f.read(path.Join(m.Path, "config.json"), p); err != nil {
+				return nil, fmt.Errorf("pooling module at %q: %w", m.Path, err)
 			}
 		case "sentence_transformers.models.Normalize":
 			if p == nil {
-				return nil, fmt.Errorf("%w: Normalize before Pooling", ErrSentenceTransformers)
+				return nil, errors.New("the Normalize module comes before the Pooling one")
 			}
 			p.Normalize = true
 		default:
-			return nil, fmt.Errorf("%w: module %q of type %s is not supported", ErrSentenceTransformers, m.Path, m.Type)
+			return nil, fmt.Errorf("module %q of type %s is not supported", m.Path, m.Type)
 		}
 	}
 	if p == nil {
-		return nil, fmt.Errorf("%w: modules.json has no Pooling module", ErrSentenceTransformers)
+		return nil, errors.New("modules.json has no Pooling module")
 	}
 	if !(p.CLS || p.Max || p.Mean || p.MeanSqrtLen || p.WeightedMean || p.LastToken) {
-		return nil, fmt.Errorf("%w: pooling config enables no mode", ErrSentenceTransformers)
+		return nil, errors.New("pooling config enables no mode")
 	}
-	var sb struct {
-		MaxSeqLength int `json:"max_seq_length"`
-	}
-	err = hfconfig.ReadFile(filepath.Join(dir, "sentence_bert_config.json"), &sb)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %w", ErrSentenceTransformers, err)
-	}
-	p.MaxSeqLength = max(sb.MaxSeqLength, 0)
 	return p, nil
 }
 
