@@ -65,7 +65,7 @@ func FuzzCaseFile(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		opts := &Options{Model: model, toks: map[string]*tokenizer.Tokenizer{model: tok}}
-		rep, err := verifyCases(context.Background(), filepath.Join(t.TempDir(), "cases.json"), b, opts)
+		rep, err := verifyCases(context.Background(), filepath.Join("nowhere", "cases.json"), b, opts)
 		if err == nil && rep == nil {
 			t.Fatal("no report and no error")
 		}
