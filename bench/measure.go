@@ -23,6 +23,8 @@ type row struct {
 	maxRSSKB int64
 	check    []float64
 	info     string // the library and BLAS a baseline reported
+	readMS   []float64
+	bytes    int64
 }
 
 // measure runs every workload for every implementation, rounds times, in an
@@ -50,6 +52,8 @@ func measure(ctx context.Context, c *config) (map[string]map[string]*row, error)
 				}
 				rw.maxRSSKB = max(rw.maxRSSKB, rss)
 				rw.check = res.Check
+				rw.readMS = append(rw.readMS, res.ReadMS...)
+				rw.bytes = max(rw.bytes, res.WeightBytes)
 				rw.info = strings.Join(append([]string{res.Version}, res.Setup...), "; ")
 				fmt.Fprintf(os.Stderr, "bench: %-12s %-12s round %d done\n", w, impl, r+1)
 			}

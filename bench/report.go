@@ -32,6 +32,11 @@ func report(w io.Writer, c *config, rows map[string]map[string]*row) {
 			ratio(g, p), ratio(g, o), rss(r["hfgo"]), rss(r["pytorch"]), rss(r["onnxruntime"]), diff)
 	}
 	tw.Flush()
+	if r := rows["decode"]["hfgo"]; r != nil && r.bytes > 0 && len(r.readMS) > 0 {
+		gb := float64(r.bytes) / 1e9
+		fmt.Fprintf(w, "\nhfgo decode: %.0f MB of weights a token, %.1f GB/s; a plain read loop of the same weights on %d cores, between rounds: %.1f GB/s (median of %d)\n",
+			float64(r.bytes)/1e6, gb/(med(r)/1e3), c.threads, gb/(median(r.readMS)/1e3), len(r.readMS))
+	}
 	for _, impl := range []string{"pytorch", "onnxruntime"} {
 		for _, wl := range c.workloads {
 			if r := rows[wl][impl]; r != nil && r.info != "" {
@@ -43,10 +48,17 @@ func report(w io.Writer, c *config, rows map[string]map[string]*row) {
 }
 
 func med(r *row) float64 {
-	if r == nil || len(r.times) == 0 {
+	if r == nil {
 		return math.NaN()
 	}
-	s := slices.Clone(r.times)
+	return median(r.times)
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(v)
 	slices.Sort(s)
 	n := len(s)
 	if n%2 == 1 {

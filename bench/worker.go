@@ -10,11 +10,13 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hfgo/hfgo/models/bert"
 	"github.com/hfgo/hfgo/models/gpt2"
 	"github.com/nlpodyssey/spago/mat"
+	"github.com/nlpodyssey/spago/nn"
 )
 
 // Shapes of the BERT workloads (batch, sequence length), and the GPT-2 ones.
@@ -39,6 +41,10 @@ type result struct {
 	FirstOutputS float64   `json:"first_output_s,omitempty"`
 	// MaxRSSKB is the process's own peak resident set, VmHWM.
 	MaxRSSKB int64 `json:"maxrss_kb"`
+	// ReadMS, for decoding, are the times of a plain read of the weights
+	// one step reads (WeightBytes), one after each round of steps.
+	ReadMS      []float64 `json:"read_ms,omitempty"`
+	WeightBytes int64     `json:"weight_bytes,omitempty"`
 	// Version and Setup describe a baseline: its library, and the BLAS or
 	// the threads it ran with.
 	Version string   `json:"version,omitempty"`
@@ -155,6 +161,7 @@ func gpt2Workload(ctx context.Context, dir, workload string, iters int, res *res
 	prompt := gpt2.Input{InputIDs: benchIDs(1, prefillLen, m.Config.VocabSize)}
 	cache := m.NewCache(1, prefillLen+decodeSteps)
 	var out *gpt2.Output
+	weights := decodeWeights(m)
 	for i := -1; i < iters; i++ { // i == -1: warm-up
 		cache.Reset()
 		t := time.Now()
@@ -177,12 +184,83 @@ func gpt2Workload(ctx context.Context, dir, workload string, iters int, res *res
 					res.TimesMS = append(res.TimesMS, ms(time.Since(t)))
 				}
 			}
+			if i >= 0 {
+				res.ReadMS = append(res.ReadMS, readWeights(weights))
+			}
+			res.WeightBytes = 0
+			for _, w := range weights {
+				res.WeightBytes += int64(4 * len(w))
+			}
 		default:
 			return fmt.Errorf("unknown workload %q", workload)
 		}
 	}
 	res.Check = toFloat64(mat.Data[float32](out.Logits)[:4])
 	return nil
+}
+
+// decodeWeights returns the tensors one decoding step reads whole: all but
+// the position embeddings, of which it reads a row.
+func decodeWeights(m *gpt2.Model) [][]float32 {
+	var ws [][]float32
+	seen := map[*nn.Param]bool{m.WPE.Weight: true}
+	nn.ForEachParam(m, func(p *nn.Param) {
+		if !seen[p] { // the LM head is the token embedding
+			seen[p] = true
+			ws = append(ws, mat.Data[float32](p.Matrix))
+		}
+	})
+	return ws
+}
+
+// readWeights reads every cache line of the weights once, on two
+// goroutines, and returns the time it took in milliseconds: the bandwidth a
+// plain read loop gets at this moment, to set a decoding step against.
+func readWeights(ws [][]float32) float64 {
+	var total int
+	for _, w := range ws {
+		total += len(w)
+	}
+	var sums [2]float32
+	var wg sync.WaitGroup
+	t := time.Now()
+	for half := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var s0, s1, s2, s3 float32
+			seen := 0
+			for _, w := range ws {
+				lo, hi := 0, len(w)
+				// The first goroutine reads the first half of the bytes.
+				mid := max(0, min(len(w), total/2-seen))
+				if half == 0 {
+					hi = mid
+				} else {
+					lo = mid
+				}
+				seen += len(w)
+				w = w[lo:hi]
+				i := 0
+				for ; i+64 <= len(w); i += 64 {
+					s0 += w[i]
+					s1 += w[i+16]
+					s2 += w[i+32]
+					s3 += w[i+48]
+				}
+				for ; i < len(w); i += 16 {
+					s0 += w[i]
+				}
+			}
+			sums[half] = s0 + s1 + s2 + s3
+		}()
+	}
+	wg.Wait()
+	d := time.Since(t)
+	if sums[0] == 1.5 { // keep the sums alive
+		fmt.Fprint(io.Discard, sums)
+	}
+	return ms(d)
 }
 
 func argmax(v []float32) int {
