@@ -2,6 +2,7 @@ package bert
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -101,7 +102,7 @@ func TestReadConfigNamesFile(t *testing.T) {
 
 func FuzzParseConfig(f *testing.F) {
 	for _, p := range []string{filepath.Join(bertDir, "config.json"), filepath.Join(formatsDir, "fp16", "config.json")} {
-		b, err := readFile(p)
+		b, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -4,15 +4,17 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"github.com/hfgo/hfgo/models/internal/fixture"
 )
 
-var formatsDir = filepath.Join(fixtures, "formats", "bert")
+var formatsDir = filepath.Join(fixture.Dir, "formats", "bert")
 
 // TestFormats loads every weight format and precision of the formats
 // fixture and compares the outputs with those transformers computed.
 func TestFormats(t *testing.T) {
 	t.Parallel()
-	exp := readST(t, filepath.Join(formatsDir, "expected.safetensors"))
+	exp := fixture.Open(t, filepath.Join(formatsDir, "expected.safetensors"))
 	in := fixtureInput(t, exp, "input")
 	tests := []struct {
 		path, precision string

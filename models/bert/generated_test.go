@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hfgo/hfgo/models/internal/fixture"
 	"github.com/hfgo/hfgo/models/internal/hfconfig"
 	"github.com/hfgo/hfgo/models/internal/weights"
 	"github.com/nlpodyssey/spago/mat"
@@ -105,10 +106,10 @@ func checkGenerated(t *testing.T, m *Model, r *ref) {
 	got := mat.Data[float32](out.LastHiddenState)
 	for s, l := range paddedBatch.lens {
 		hidden, pooled := r.forward(paddedBatch.ids[s][:l], paddedBatch.types[s][:l])
-		checkClose(t, "hidden", got[s*n*h:(s*n+l)*h], flat32(hidden...))
-		checkClose(t, "Token", out.Token(s, l-1), flat32(hidden[l-1]))
+		fixture.Close(t, "hidden", got[s*n*h:(s*n+l)*h], flat32(hidden...))
+		fixture.Close(t, "Token", out.Token(s, l-1), flat32(hidden[l-1]))
 		if m.Pooler != nil {
-			checkClose(t, "pooler", mat.Data[float32](out.PoolerOutput)[s*h:(s+1)*h], flat32(pooled))
+			fixture.Close(t, "pooler", mat.Data[float32](out.PoolerOutput)[s*h:(s+1)*h], flat32(pooled))
 		}
 		if m.Classifier != nil {
 			checkClassifier(t, m, r, out, s, l, hidden, pooled)
@@ -128,11 +129,11 @@ func checkClassifier(t *testing.T, m *Model, r *ref, out *Output, s, l int, hidd
 	got := mat.Data[float32](logits)
 	if m.Classifier.PerToken {
 		want := r.linear("classifier", hidden)
-		checkClose(t, "token logits", got[s*out.SeqLen*k:(s*out.SeqLen+l)*k], flat32(want...))
+		fixture.Close(t, "token logits", got[s*out.SeqLen*k:(s*out.SeqLen+l)*k], flat32(want...))
 		return
 	}
 	want := r.linear("classifier", [][]float64{pooled})
-	checkClose(t, "sequence logits", got[s*k:(s+1)*k], flat32(want...))
+	fixture.Close(t, "sequence logits", got[s*k:(s+1)*k], flat32(want...))
 }
 
 func checkMLM(t *testing.T, m *Model, r *ref, out *Output, s, l int, hidden [][]float64) {
@@ -164,7 +165,7 @@ func checkMLM(t *testing.T, m *Model, r *ref, out *Output, s, l int, hidden [][]
 		}
 		want = append(want, lg)
 	}
-	checkClose(t, "mlm logits", mat.Data[float32](logits), flat32(want...))
+	fixture.Close(t, "mlm logits", mat.Data[float32](logits), flat32(want...))
 }
 
 func TestLoadErrors(t *testing.T) {

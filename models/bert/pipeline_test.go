@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hfgo/hfgo/models/internal/fixture"
 	"github.com/hfgo/hfgo/tokenizer"
 	"github.com/nlpodyssey/spago/mat"
 )
@@ -30,7 +31,7 @@ func TestFixtureFromTexts(t *testing.T) {
 		for dst, src := range map[string]string{
 			"config.json":       filepath.Join(bertDir, "config.json"),
 			"model.safetensors": filepath.Join(bertDir, "model.safetensors"),
-			"tokenizer.json":    filepath.Join(fixtures, "tokenizer_json", "bert-base-uncased.tokenizer.json"),
+			"tokenizer.json":    filepath.Join(fixture.Dir, "tokenizer_json", "bert-base-uncased.tokenizer.json"),
 		} {
 			abs, err := filepath.Abs(src)
 			if err != nil {
@@ -46,7 +47,7 @@ func TestFixtureFromTexts(t *testing.T) {
 
 func checkFixtureTexts(t *testing.T, dir string) {
 	man := readManifest(t, bertDir)
-	exp := readST(t, filepath.Join(bertDir, "expected.safetensors"))
+	exp := fixture.Open(t, filepath.Join(bertDir, "expected.safetensors"))
 	p, err := Load(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
@@ -366,7 +367,7 @@ func TestEmbedSentenceTransformers(t *testing.T) {
 		for j := range mean {
 			mean[j] /= math.Sqrt(n)
 		}
-		checkClose(t, text, got[i], flat32(mean))
+		fixture.Close(t, text, got[i], flat32(mean))
 	}
 }
 

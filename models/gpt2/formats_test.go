@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hfgo/hfgo/models/internal/fixture"
 	"github.com/hfgo/hfgo/models/internal/weights"
 	"github.com/nlpodyssey/spago/mat"
 )
@@ -17,10 +18,8 @@ import (
 func TestFormats(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(fixtures, "formats", "gpt2")
-	exp := readST(t, filepath.Join(dir, "expected.safetensors"))
-	ids, shape := exp.i64(t, "input.input_ids")
-	mask, _ := exp.i64(t, "input.attention_mask")
-	in := Input{InputIDs: rows(ids, shape), AttentionMask: rows(mask, shape)}
+	exp := fixture.Open(t, filepath.Join(dir, "expected.safetensors"))
+	in := Input{InputIDs: exp.Rows(t, "input.input_ids"), AttentionMask: exp.Rows(t, "input.attention_mask")}
 	for _, tc := range []struct{ path, want string }{
 		{".", "fp32"},
 		{"model.safetensors", "fp32"},
@@ -45,10 +44,10 @@ func TestFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, _ := exp.f32(t, tc.want+".logits")
-			closeTo(t, "logits", mat.Data[float32](out.Logits), want)
-			want, _ = exp.f32(t, tc.want+".last_hidden_state")
-			closeTo(t, "last_hidden_state", mat.Data[float32](out.LastHiddenState), want)
+			want, _ := exp.F32(t, tc.want+".logits")
+			fixture.Close(t, "logits", mat.Data[float32](out.Logits), want)
+			want, _ = exp.F32(t, tc.want+".last_hidden_state")
+			fixture.Close(t, "last_hidden_state", mat.Data[float32](out.LastHiddenState), want)
 		})
 	}
 }

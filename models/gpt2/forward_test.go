@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hfgo/hfgo/models/internal/fixture"
 	"github.com/nlpodyssey/spago/mat"
 )
 
@@ -14,7 +15,7 @@ func TestForwardMatchesTransformers(t *testing.T) {
 	t.Parallel()
 	p := loadFixturePipeline(t)
 	m := p.Model
-	exp := readST(t, filepath.Join(fixtures, "gpt2", "expected.safetensors"))
+	exp := fixture.Open(t, filepath.Join(fixtures, "gpt2", "expected.safetensors"))
 	for _, in := range readManifest(t).Inputs {
 		t.Run(in.Name, func(t *testing.T) {
 			t.Parallel()
@@ -24,25 +25,25 @@ func TestForwardMatchesTransformers(t *testing.T) {
 				t.Fatal(err)
 			}
 			p := in.Name + "."
-			if exp.has(p + "logits") {
-				want, _ := exp.f32(t, p+"logits")
-				closeTo(t, "logits", mat.Data[float32](out.Logits), want)
+			if exp.Has(p + "logits") {
+				want, _ := exp.F32(t, p+"logits")
+				fixture.Close(t, "logits", mat.Data[float32](out.Logits), want)
 			}
-			checkSummaries(t, exp, p+"logits", rowsOf(mat.Data[float32](out.Logits), m.Config.VocabSize))
-			want, _ := exp.f32(t, p+"last_hidden_state")
-			closeTo(t, "last_hidden_state", mat.Data[float32](out.LastHiddenState), want)
+			fixture.CheckLogits(t, exp, p+"logits", "logits_cols", fixture.SplitRows(mat.Data[float32](out.Logits), m.Config.VocabSize))
+			want, _ := exp.F32(t, p+"last_hidden_state")
+			fixture.Close(t, "last_hidden_state", mat.Data[float32](out.LastHiddenState), want)
 			if len(out.HiddenStates) != m.Config.NLayer+1 || len(out.Attentions) != m.Config.NLayer {
 				t.Fatalf("%d hidden states and %d attentions", len(out.HiddenStates), len(out.Attentions))
 			}
 			for i, h := range out.HiddenStates {
 				name := fmt.Sprintf("hidden_states.%d", i)
-				want, _ := exp.f32(t, p+name)
-				closeTo(t, name, mat.Data[float32](h), want)
+				want, _ := exp.F32(t, p+name)
+				fixture.Close(t, name, mat.Data[float32](h), want)
 			}
 			for i, a := range out.Attentions {
 				name := fmt.Sprintf("attentions.%d", i)
-				want, _ := exp.f32(t, p+name)
-				closeTo(t, name, mat.Data[float32](a), want)
+				want, _ := exp.F32(t, p+name)
+				fixture.Close(t, name, mat.Data[float32](a), want)
 			}
 		})
 	}
@@ -50,17 +51,17 @@ func TestForwardMatchesTransformers(t *testing.T) {
 
 // fixtureIDs tokenizes a fixture prompt and checks the ids against the
 // fixture's input_ids.
-func fixtureIDs(t *testing.T, p *Pipeline, exp *stFile, name, text string) []int {
+func fixtureIDs(t *testing.T, p *Pipeline, exp *fixture.File, name, text string) []int {
 	t.Helper()
 	ids, err := p.Encode(text)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := exp.i64(t, name+".input_ids")
+	want, _ := exp.Ints(t, name+".input_ids")
 	if !slices.Equal(ids, want) {
 		t.Fatalf("input_ids of %q: %v, want %v", text, ids, want)
 	}
-	mask, _ := exp.i64(t, name+".attention_mask")
+	mask, _ := exp.Ints(t, name+".attention_mask")
 	if slices.ContainsFunc(mask, func(k int) bool { return k != 1 }) || len(mask) != len(ids) {
 		t.Fatalf("attention_mask %v: the fixture runs unpadded prompts", mask)
 	}
@@ -71,7 +72,7 @@ func TestIncrementalMatchesTransformers(t *testing.T) {
 	t.Parallel()
 	p := loadFixturePipeline(t)
 	m := p.Model
-	exp := readST(t, filepath.Join(fixtures, "gpt2", "expected.safetensors"))
+	exp := fixture.Open(t, filepath.Join(fixtures, "gpt2", "expected.safetensors"))
 	for _, in := range readManifest(t).Inputs {
 		t.Run(in.Name, func(t *testing.T) {
 			t.Parallel()
@@ -85,7 +86,7 @@ func TestIncrementalMatchesTransformers(t *testing.T) {
 				}
 				logits = append(logits, mat.Data[float32](out.Logits))
 			}
-			checkSummaries(t, exp, in.Name+".incremental_logits", logits)
+			fixture.CheckLogits(t, exp, in.Name+".incremental_logits", "logits_cols", logits)
 		})
 	}
 }

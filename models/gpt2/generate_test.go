@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hfgo/hfgo/models/internal/fixture"
 	"github.com/nlpodyssey/spago/mat"
 )
 
@@ -28,7 +29,7 @@ func TestGreedyMatchesTransformers(t *testing.T) {
 	p := loadFixturePipeline(t)
 	g := p.Generation
 	g.MaxNewTokens, g.OutputScores = 20, true
-	exp := readST(t, filepath.Join(fixtures, "gpt2", "expected.safetensors"))
+	exp := fixture.Open(t, filepath.Join(fixtures, "gpt2", "expected.safetensors"))
 	for _, in := range readManifest(t).Inputs {
 		t.Run(in.Name, func(t *testing.T) {
 			t.Parallel()
@@ -37,7 +38,7 @@ func TestGreedyMatchesTransformers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, _ := exp.i64(t, in.Name+".generated_ids")
+			want, _ := exp.Ints(t, in.Name+".generated_ids")
 			if diff := cmp.Diff(want, out.Sequences[0]); diff != "" {
 				t.Errorf("generated ids (-want +got):\n%s", diff)
 			}
@@ -48,7 +49,7 @@ func TestGreedyMatchesTransformers(t *testing.T) {
 			for _, s := range out.Scores {
 				scores = append(scores, s[0])
 			}
-			checkSummaries(t, exp, in.Name+".generate_scores", scores)
+			fixture.CheckLogits(t, exp, in.Name+".generate_scores", "logits_cols", scores)
 		})
 	}
 }
@@ -71,7 +72,7 @@ func TestCachedMatchesUncached(t *testing.T) {
 			t.Fatal(err)
 		}
 		logits := mat.Data[float32](out.Logits)
-		closeTo(t, fmt.Sprintf("step %d logits", step), cached.Scores[step][0], logits)
+		fixture.Close(t, fmt.Sprintf("step %d logits", step), cached.Scores[step][0], logits)
 		seq = append(seq, argmax(logits))
 	}
 	if diff := cmp.Diff(seq, cached.Sequences[0]); diff != "" {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/hfgo/hfgo/models/internal/fixture"
 	"github.com/nlpodyssey/spago/mat"
 )
 
@@ -108,7 +109,7 @@ func TestCacheChunks(t *testing.T) {
 				t.Fatal(err)
 			}
 			name := fmt.Sprintf("chunks %v at %d", chunks, at)
-			closeTo(t, name+" logits", mat.Data[float32](out.Logits), mat.Data[float32](full.Logits)[at*v:(at+n)*v])
+			fixture.Close(t, name+" logits", mat.Data[float32](out.Logits), mat.Data[float32](full.Logits)[at*v:(at+n)*v])
 			for l, a := range out.Attentions {
 				if r, c := a.Shape()[0], a.Shape()[1]; r != h*n || c != at+n {
 					t.Fatalf("%s: attentions %d x %d, want %d x %d", name, r, c, h*n, at+n)
@@ -120,7 +121,7 @@ func TestCacheChunks(t *testing.T) {
 						want = append(want, fa[(head*len(ids)+q)*len(ids):][:at+n]...)
 					}
 				}
-				closeTo(t, fmt.Sprintf("%s layer %d attentions", name, l), mat.Data[float32](a), want)
+				fixture.Close(t, fmt.Sprintf("%s layer %d attentions", name, l), mat.Data[float32](a), want)
 			}
 			at += n
 		}

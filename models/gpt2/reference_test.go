@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/hfgo/hfgo/models/internal/fixture"
 	"github.com/hfgo/hfgo/models/internal/weights"
 	"github.com/nlpodyssey/spago/mat"
 )
@@ -210,7 +211,7 @@ func TestConfigVariants(t *testing.T) {
 				pad := n - len(ids)
 				for t0, row := range want {
 					name := fmt.Sprintf("sequence %d token %d", b, t0)
-					closeTo(t, name, got[(b*n+pad+t0)*v:(b*n+pad+t0+1)*v], f32(row))
+					fixture.Close(t, name, got[(b*n+pad+t0)*v:(b*n+pad+t0+1)*v], f32(row))
 				}
 			}
 		})
