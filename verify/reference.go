@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/hfgo/hfgo/hub"
 	"github.com/hfgo/hfgo/tokenizer"
@@ -116,7 +115,7 @@ func (o *Options) tolerance(fromManifest *Tolerance) Tolerance {
 // resolveModel returns the local path of opts.Model: the path itself when
 // it exists, else the snapshot folder of the repo id it names.
 func (o *Options) resolveModel(ctx context.Context) (string, error) {
-	if _, err := os.Stat(o.Model); err == nil || !looksLikeRepoID(o.Model) {
+	if _, err := os.Stat(o.Model); err == nil || hub.ValidateRepoID(o.Model) != nil {
 		return o.Model, err
 	}
 	c := o.Client
@@ -131,14 +130,6 @@ func (o *Options) resolveModel(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("%s is not a local path, and as a repo id: %w", o.Model, err)
 	}
 	return dir, nil
-}
-
-// looksLikeRepoID tells "gpt2" or "owner/name" from a path.
-func looksLikeRepoID(s string) bool {
-	if s == "" || strings.HasPrefix(s, ".") || filepath.IsAbs(s) || strings.Count(s, "/") > 1 {
-		return false
-	}
-	return hub.ValidateRepoID(s) == nil
 }
 
 // readJSON decodes the JSON file at path into v.
