@@ -11,7 +11,9 @@ import (
 
 // LabelScore is one label of a classification and its score.
 type LabelScore struct {
-	Label string  `json:"label"`
+	// Label is the class name (id2label).
+	Label string `json:"label"`
+	// Score is its probability: softmax over the labels, or a sigmoid.
 	Score float32 `json:"score"`
 }
 
@@ -101,13 +103,15 @@ func compare(a, b float32) int {
 // token-classification pipeline (aggregation_strategy "none").
 type TokenLabel struct {
 	// Entity is the label.
-	Entity string  `json:"entity"`
-	Score  float32 `json:"score"`
+	Entity string `json:"entity"`
+	// Score is the label's probability (softmax over the labels).
+	Score float32 `json:"score"`
 	// Index is the token's position in the encoded sequence.
 	Index int `json:"index"`
 	// Word is the token.
 	Word string `json:"word"`
-	// Start and End are the byte offsets of the token in the text.
+	// Start and End are the byte offsets of the token in the text (Python
+	// gives character offsets: the same for ASCII text).
 	Start int `json:"start"`
 	End   int `json:"end"`
 }

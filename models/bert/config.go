@@ -8,7 +8,8 @@ import (
 )
 
 // Config is a BertConfig as read from config.json: every field that matters
-// at inference, with transformers' defaults for the absent ones.
+// at inference, with transformers' defaults for the absent ones. Each field
+// holds the config.json key its json tag names, as BertConfig documents it.
 type Config struct {
 	hfconfig.Common
 	VocabSize             int     `json:"vocab_size"`

@@ -20,6 +20,7 @@ type Options struct {
 // Output is BertModel's output for a batch of Batch sequences of SeqLen
 // tokens. Token t of sequence b is row b·SeqLen+t of the token matrices.
 type Output struct {
+	// Batch and SeqLen are the number of sequences and their padded length.
 	Batch, SeqLen int
 	// LastHiddenState is (Batch·SeqLen)×hidden.
 	LastHiddenState *mat.Dense[float32]

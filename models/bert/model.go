@@ -15,9 +15,12 @@ import (
 // calls.
 type Model struct {
 	nn.Module
-	Config     *Config
+	// Config is the validated config the model was built from.
+	Config *Config
+	// Embeddings is bert.embeddings.
 	Embeddings *Embeddings
-	Layers     []*Layer
+	// Layers are bert.encoder.layer.0, 1, ...
+	Layers []*Layer
 	// Pooler is tanh(dense(h[CLS])); nil when the checkpoint has none
 	// (BertForMaskedLM, BertForTokenClassification).
 	Pooler *layers.Linear
@@ -40,35 +43,49 @@ type Model struct {
 // LayerNorm.
 type Embeddings struct {
 	nn.Module
+	// Word, Position and TokenType are the word_embeddings,
+	// position_embeddings and token_type_embeddings tables.
 	Word, Position, TokenType *layers.Embedding
-	Norm                      *layers.LayerNorm
+	// Norm is embeddings.LayerNorm.
+	Norm *layers.LayerNorm
 }
 
 // Layer is one post-LN encoder layer (BertLayer).
 type Layer struct {
 	nn.Module
+	// Query, Key and Value are attention.self.query, key and value.
 	Query, Key, Value *layers.Linear
-	AttentionOutput   *layers.Linear
-	AttentionNorm     *layers.LayerNorm
-	Intermediate      *layers.Linear
-	Output            *layers.Linear
-	OutputNorm        *layers.LayerNorm
+	// AttentionOutput and AttentionNorm are attention.output.dense and
+	// attention.output.LayerNorm.
+	AttentionOutput *layers.Linear
+	AttentionNorm   *layers.LayerNorm
+	// Intermediate is intermediate.dense (followed by hidden_act).
+	Intermediate *layers.Linear
+	// Output and OutputNorm are output.dense and output.LayerNorm.
+	Output     *layers.Linear
+	OutputNorm *layers.LayerNorm
 }
 
 // MLMHead is BertLMPredictionHead: dense, activation, LayerNorm, then the
 // decoder, whose weight is the word embedding matrix when tied.
 type MLMHead struct {
 	nn.Module
+	// Transform and Norm are cls.predictions.transform.dense and
+	// transform.LayerNorm.
 	Transform *layers.Linear
 	Norm      *layers.LayerNorm
-	Decoder   *layers.Linear
+	// Decoder maps to vocab_size logits: the word embeddings (tied) or
+	// cls.predictions.decoder.weight, with cls.predictions.bias.
+	Decoder *layers.Linear
 }
 
 // Classifier is the head of BertForSequenceClassification (on the pooled
 // output) or BertForTokenClassification (on every token, PerToken).
 type Classifier struct {
 	nn.Module
-	Linear   *layers.Linear
+	// Linear is the classifier tensor, one output per label.
+	Linear *layers.Linear
+	// PerToken is true for a token classifier, false for a sequence one.
 	PerToken bool
 }
 

@@ -14,6 +14,7 @@ import (
 // pipelines do: fill-mask, text and token classification, and
 // sentence-transformers' sentence embeddings. It is safe for concurrent use.
 type Pipeline struct {
+	// Model and Tokenizer are the checkpoint's.
 	Model     *Model
 	Tokenizer *tokenizer.Tokenizer
 	// Pooling makes sentence embeddings: from the folder's modules.json, or

@@ -18,6 +18,8 @@ import (
 // are concatenated in the order CLS, Max, Mean, MeanSqrtLen, WeightedMean,
 // LastToken.
 type Pooling struct {
+	// CLS, Max, Mean, MeanSqrtLen, WeightedMean and LastToken are the
+	// pooling modes (pooling_mode_* in the Pooling module's config.json).
 	CLS          bool `json:"pooling_mode_cls_token"`
 	Max          bool `json:"pooling_mode_max_tokens"`
 	Mean         bool `json:"pooling_mode_mean_tokens"`

@@ -18,7 +18,8 @@ var ErrConfig = hfconfig.ErrInvalid
 
 // Config is a GPT-2 config.json (transformers' GPT2Config). Fields absent
 // from the file take GPT2Config's defaults (those of the 124M "gpt2"
-// checkpoint).
+// checkpoint). Each field holds the config.json key its json tag names, as
+// GPT2Config documents it.
 type Config struct {
 	hfconfig.Common
 	VocabSize                  int      `json:"vocab_size"`

@@ -48,6 +48,7 @@ type Input struct {
 
 // Options selects what Forward computes and returns.
 type Options struct {
+	// Logits selects the positions projected onto the vocabulary.
 	Logits LogitsMode
 	// HiddenStates asks for the n_layer+1 hidden states.
 	HiddenStates bool
@@ -62,6 +63,7 @@ type Options struct {
 // spago's 2-D matrices: a [batch, seq, n] tensor of transformers is a
 // (batch·seq) x n matrix whose row b·seq+t is token t of sequence b.
 type Output struct {
+	// Batch and SeqLen are the number of sequences and their length.
 	Batch, SeqLen int
 	// Logits is (batch·seq) x vocab_size, or batch x vocab_size with
 	// LastLogits, or nil with NoLogits.

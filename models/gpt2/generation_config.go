@@ -21,11 +21,13 @@ import (
 type GenerationConfig struct {
 	// MaxLength bounds prompt + new tokens (default 20); MaxNewTokens, when
 	// positive, bounds the new tokens instead.
-	MaxLength    int `json:"max_length"`
+	MaxLength int `json:"max_length"`
+	// MaxNewTokens bounds the new tokens when positive (0: MaxLength rules).
 	MaxNewTokens int `json:"max_new_tokens"`
 	// MinLength (prompt included) and MinNewTokens keep EOS from being
 	// chosen before that many tokens.
-	MinLength    int `json:"min_length"`
+	MinLength int `json:"min_length"`
+	// MinNewTokens keeps EOS out of the first MinNewTokens new tokens.
 	MinNewTokens int `json:"min_new_tokens"`
 	// DoSample samples from the distribution; false is greedy decoding, on
 	// which Temperature, TopK and TopP have no effect.
@@ -45,8 +47,9 @@ type GenerationConfig struct {
 	// RepetitionPenalty divides the positive and multiplies the negative
 	// scores of every token already in the sequence, prompt (and padding)
 	// included (default 1: none).
-	RepetitionPenalty float64  `json:"repetition_penalty"`
-	BOSTokenID        TokenIDs `json:"bos_token_id"`
+	RepetitionPenalty float64 `json:"repetition_penalty"`
+	// BOSTokenID starts a prompt that is empty.
+	BOSTokenID TokenIDs `json:"bos_token_id"`
 	// EOSTokenID lists the tokens that end a sequence.
 	EOSTokenID TokenIDs `json:"eos_token_id"`
 	// PadTokenID fills the left of shorter prompts of a batch and the tail of

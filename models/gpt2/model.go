@@ -18,13 +18,16 @@ import (
 // to. A Model is safe for concurrent use.
 type Model struct {
 	nn.Module
+	// Config is the validated config the model was built from.
 	Config Config
 	// WTE is the token embedding, vocab_size x n_embd.
 	WTE *layers.Embedding
 	// WPE is the position embedding, n_positions x n_embd.
-	WPE    *layers.Embedding
+	WPE *layers.Embedding
+	// Blocks are h.0, h.1, ...
 	Blocks []*Block
-	LNF    *layers.LayerNorm
+	// LNF is the final LayerNorm, ln_f.
+	LNF *layers.LayerNorm
 	// LMHead is vocab_size x n_embd (the layout of a Linear weight, out x
 	// in): WTE's weight itself when the embeddings are tied.
 	LMHead *nn.Param
@@ -40,6 +43,7 @@ type Model struct {
 // x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)).
 type Block struct {
 	nn.Module
+	// LN1, Attn, LN2 and MLP are ln_1, attn, ln_2 and mlp.
 	LN1  *layers.LayerNorm
 	Attn *Attention
 	LN2  *layers.LayerNorm
@@ -50,8 +54,10 @@ type Block struct {
 // 3·n_embd), CProj back to n_embd.
 type Attention struct {
 	nn.Module
+	// CAttn and CProj are attn.c_attn and attn.c_proj.
 	CAttn *layers.Linear
 	CProj *layers.Linear
+	// Heads is n_head.
 	Heads int
 	// Scale multiplies q·kᵀ: 1/sqrt(head_dim) when scale_attn_weights, also
 	// divided by layer+1 when scale_attn_by_inverse_layer_idx.
@@ -61,9 +67,11 @@ type Attention struct {
 // MLP is GPT2MLP: CProj(Act(CFC(x))), both Conv1D.
 type MLP struct {
 	nn.Module
+	// CFC and CProj are mlp.c_fc and mlp.c_proj.
 	CFC   *layers.Linear
 	CProj *layers.Linear
-	Act   kernel.Activation
+	// Act is activation_function, applied in place.
+	Act kernel.Activation
 }
 
 // attentionScale is the factor of q·kᵀ in block layer.

@@ -16,6 +16,7 @@ import (
 // checkpoint's generation config as the default settings. It is safe for
 // concurrent use.
 type Pipeline struct {
+	// Model and Tokenizer are the checkpoint's.
 	Model     *Model
 	Tokenizer *tokenizer.Tokenizer
 	// Generation holds the defaults of the checkpoint

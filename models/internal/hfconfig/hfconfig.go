@@ -16,7 +16,8 @@ import (
 // that does not parse or holds an impossible value.
 var ErrInvalid = errors.New("invalid config")
 
-// Common holds the PretrainedConfig fields shared by every model type.
+// Common holds the PretrainedConfig fields shared by every model type. Each
+// field holds the config.json key its json tag names.
 type Common struct {
 	Architectures []string          `json:"architectures"`
 	ModelType     string            `json:"model_type"`
