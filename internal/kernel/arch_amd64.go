@@ -6,7 +6,7 @@ import "golang.org/x/sys/cpu"
 
 //go:generate go run -C _asm . -out ../kernel_amd64.s -stubs ../kernel_amd64_stub.go -pkg kernel
 
-var avx2Impl = &impl{name: "avx2", micro: microAVX2, microS: microStridedAVX2, packA: packAAVX2, packB: packBAVX2,
+var avx2Impl = &impl{name: "avx2", micro: microAVX2, microS: microStridedAVX2, microSC: microStridedCopyAVX2, prefetch: prefetchAVX2, packA: packAAVX2, packB: packBAVX2,
 	dot4: dot4AVX2, axpy4: axpy4AVX2, panel: panelAVX2,
 	tile16: tileAVX2(6, 16, inPlaceT6x16AVX2), tile8: tileAVX2(12, 8, inPlaceT12x8AVX2),
 	packRows8: packRows8AVX2Go,
@@ -41,6 +41,24 @@ func microStridedAVX2(k int, a, b []float32, ldb int, c []float32, ldc int, bias
 		pb = &bias[0]
 	}
 	gemmKernel4x24StridedAVX2(k, &a[0], &b[0], ldb, &c[0], ldc, pb, load)
+}
+
+func microStridedCopyAVX2(k int, a, b []float32, ldb int, c []float32, ldc int, bias []float32, load bool, dst []float32) {
+	_ = a[k*mr-1]
+	_ = b[(k-1)*ldb+nr-1]
+	_ = c[(mr-1)*ldc+nr-1]
+	_ = dst[k*nr-1]
+	var pb *float32
+	if bias != nil {
+		_ = bias[nr-1]
+		pb = &bias[0]
+	}
+	gemmKernel4x24StridedCopyAVX2(k, &a[0], &b[0], ldb, &c[0], ldc, pb, load, &dst[0])
+}
+
+func prefetchAVX2(rows int, b []float32, ld int) {
+	_ = b[(rows-1)*ld+nr-1]
+	prefetchRows24AVX2(rows, &b[0], ld)
 }
 
 // packAAVX2 is packA with full panels of 8-step multiples done in assembly.

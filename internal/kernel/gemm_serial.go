@@ -41,10 +41,11 @@ type workspace struct {
 	a []float32
 	// shared holds all of a packed A, read by every core.
 	shared []float32
-	// pad holds the last columns of a weight read in place, padded.
-	pad  []float32
-	tile [96]float32 // a micro-tile, mr×nr, or an in-place tile, tn×tm
-	bias [nr]float32
+	// pad holds the last rows of a weight read in place, padded; panel a
+	// micro-panel of a weight read with strides, packed (gemm_strided.go).
+	pad, panel []float32
+	tile       [96]float32 // a micro-tile, mr×nr, or an in-place tile, tn×tm
+	bias       [nr]float32
 }
 
 // workspaces is a free list of packing buffers. Unlike a sync.Pool it keeps

@@ -20,6 +20,14 @@ func gemmKernel4x24AVX2(k int, a *float32, b *float32, c *float32, ldc int, bias
 //go:noescape
 func gemmKernel4x24StridedAVX2(k int, a *float32, b *float32, ldb int, c *float32, ldc int, bias *float32, load bool)
 
+// gemmKernel4x24StridedCopyAVX2 computes the 4×24 tile at c (row stride ldc floats)
+// from k steps of a packed A panel (4 floats a step) and of B (24 floats
+// a step, ldb floats apart, also written to dst[p·24:]). The sum starts from the 24 floats at bias for every row when bias
+// is not nil, and is added to the tile when load is true.
+//
+//go:noescape
+func gemmKernel4x24StridedCopyAVX2(k int, a *float32, b *float32, ldb int, c *float32, ldc int, bias *float32, load bool, dst *float32)
+
 // packBTrans24AVX2 writes dst[p·24+j] = src[j·ldb+p] for j < 24 and p < kc,
 // kc a multiple of 8.
 //
@@ -31,6 +39,11 @@ func packBTrans24AVX2(kc int, src *float32, ldb int, dst *float32)
 //
 //go:noescape
 func packBPlain24AVX2(kc int, panels int, src *float32, ldb int, dst *float32)
+
+// prefetchRows24AVX2 prefetches b[r·ld : r·ld+24] into L2 for r < rows.
+//
+//go:noescape
+func prefetchRows24AVX2(rows int, b *float32, ld int)
 
 // packA4AVX2 writes dst[p·4+i] = alpha·src[i·lda+p] for i < 4 and p < kc,
 // kc a multiple of 8.
@@ -54,6 +67,18 @@ func gemvDot4AVX2(k int, x *float32, b *float32, ldb int, out *[4]float32)
 //
 //go:noescape
 func gemvPanel24AVX2(k int, x *float32, panel *float32, out *[24]float32)
+
+// gemvDotRowsAVX2 sets out[r] = Σ_p x[p]·b[r·ldb+p] for r < rows and p < k,
+// k a multiple of 32.
+//
+//go:noescape
+func gemvDotRowsAVX2(rows int, k int, x *float32, b *float32, ldb int, out *float32)
+
+// gemvAxpyRowsAVX2 adds Σ_p x[p]·b[p·ldb+j] to y[j] for p < rows and j < n,
+// n a multiple of 32.
+//
+//go:noescape
+func gemvAxpyRowsAVX2(rows int, n int, x *float32, b *float32, ldb int, y *float32)
 
 // inPlaceT6x16AVX2 computes the tile c[i·ldc+j] = bias[j] + Σ_p a[p·16+i]·w[j·ldw+p]
 // for i < 16, j < 6, p < k, with a packed and w read in place; bias may be nil.

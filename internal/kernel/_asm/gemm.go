@@ -14,42 +14,49 @@ import (
 // fit in the sixteen YMM registers: 6×16 (12+2+2) or 4×24 (12+3+1).
 //
 // With strided, B is read in place instead: step p is the nr floats at
-// b + p·ldb, a row of a k×n weight.
-func gemmKernel(mr, nr int, strided bool) {
+// b + p·ldb, a row of a k×n weight; with copied too, each step of B is also
+// written to dst, one after the other, a packed panel for the next tiles.
+func gemmKernel(mr, nr int, strided, copied bool) {
 	nv := nr / 8
 	name := fmt.Sprintf("gemmKernel%dx%dAVX2", mr, nr)
 	sig := "func(k int, a, b, c *float32, ldc int, bias *float32, load bool)"
 	bDoc := fmt.Sprintf("from k steps of a packed A panel (%d floats a step) and B panel (%d floats", mr, nr)
-	if strided {
+	stepDoc := "a step)."
+	prefix := fmt.Sprintf("k%dx%d", mr, nr)
+	switch {
+	case copied:
+		name = fmt.Sprintf("gemmKernel%dx%dStridedCopyAVX2", mr, nr)
+		sig = "func(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, load bool, dst *float32)"
+		bDoc = fmt.Sprintf("from k steps of a packed A panel (%d floats a step) and of B (%d floats", mr, nr)
+		stepDoc = fmt.Sprintf("a step, ldb floats apart, also written to dst[p·%d:]).", nr)
+		prefix += "sc"
+	case strided:
 		name = fmt.Sprintf("gemmKernel%dx%dStridedAVX2", mr, nr)
 		sig = "func(k int, a, b *float32, ldb int, c *float32, ldc int, bias *float32, load bool)"
 		bDoc = fmt.Sprintf("from k steps of a packed A panel (%d floats a step) and of B (%d floats", mr, nr)
+		stepDoc = "a step, ldb floats apart)."
+		prefix += "s"
 	}
 	TEXT(name, NOSPLIT, sig)
-	stepDoc := "a step)."
-	if strided {
-		stepDoc = "a step, ldb floats apart)."
-	}
 	Doc(fmt.Sprintf("%s computes the %d×%d tile at c (row stride ldc floats)", name, mr, nr),
 		bDoc,
 		fmt.Sprintf("%s The sum starts from the %d floats at bias for every row when bias", stepDoc, nr),
 		"is not nil, and is added to the tile when load is true.")
 	Pragma("noescape")
-	lp := func(s string) string {
-		if strided {
-			return fmt.Sprintf("k%dx%ds_%s", mr, nr, s)
-		}
-		return fmt.Sprintf("k%dx%d_%s", mr, nr, s)
-	}
+	lp := func(s string) string { return prefix + "_" + s }
 	kk := Load(Param("k"), GP64())
 	pa := Load(Param("a"), GP64())
 	pb := Load(Param("b"), GP64())
-	var ldb, ldb3 GPVirtual
+	var ldb, ldb3, dst GPVirtual
 	if strided {
 		ldb, ldb3 = GP64(), GP64()
 		Load(Param("ldb"), ldb)
 		SHLQ(U8(2), ldb)
 		LEAQ(Mem{Base: ldb, Index: ldb, Scale: 2}, ldb3)
+	}
+	if copied {
+		dst = GP64()
+		Load(Param("dst"), dst)
 	}
 	bAt := func(u, v int) Mem {
 		if !strided {
@@ -104,6 +111,9 @@ func gemmKernel(mr, nr int, strided bool) {
 	step := func(u int) {
 		for v := 0; v < nv; v++ {
 			VMOVUPS(bAt(u, v), bv[v])
+			if copied {
+				VMOVUPS(bv[v], Mem{Base: dst, Disp: 4 * (nr*u + 8*v)})
+			}
 		}
 		for i := 0; i < mr; i++ {
 			s := bc[i%len(bc)]
@@ -129,6 +139,9 @@ func gemmKernel(mr, nr int, strided bool) {
 	} else {
 		ADDQ(U32(4*nr*unroll), pb)
 	}
+	if copied {
+		ADDQ(U32(4*nr*unroll), dst)
+	}
 	SUBQ(U8(unroll), kk)
 	JMP(LabelRef(lp("loop")))
 
@@ -141,6 +154,9 @@ func gemmKernel(mr, nr int, strided bool) {
 		ADDQ(ldb, pb)
 	} else {
 		ADDQ(U8(4*nr), pb)
+	}
+	if copied {
+		ADDQ(U8(4*nr), dst)
 	}
 	DECQ(kk)
 	JMP(LabelRef(lp("tail")))

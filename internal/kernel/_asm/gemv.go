@@ -195,3 +195,95 @@ func gemvPanel(nr int) {
 	VZEROUPPER()
 	RET()
 }
+
+// gemvDotRows emits out[r] = Σ_p x[p]·b[r·ldb+p] for r < rows and p < k (a
+// multiple of 32): the rows one after the other, a single stream through
+// memory when they are contiguous.
+func gemvDotRows() {
+	TEXT("gemvDotRowsAVX2", NOSPLIT, "func(rows, k int, x *float32, b *float32, ldb int, out *float32)")
+	Doc("gemvDotRowsAVX2 sets out[r] = Σ_p x[p]·b[r·ldb+p] for r < rows and p < k,",
+		"k a multiple of 32.")
+	Pragma("noescape")
+	rows := Load(Param("rows"), GP64())
+	px := Load(Param("x"), GP64())
+	pb := Load(Param("b"), GP64())
+	ld := Load(Param("ldb"), GP64())
+	out := Load(Param("out"), GP64())
+	SHLQ(U8(2), ld)
+	Label("dr_row")
+	TESTQ(rows, rows)
+	JZ(LabelRef("dr_done"))
+	k := Load(Param("k"), GP64())
+	xp, bp := GP64(), GP64()
+	MOVQ(px, xp)
+	MOVQ(pb, bp)
+	acc := make([]VecVirtual, 4)
+	for i := range acc {
+		acc[i] = YMM()
+		VXORPS(acc[i], acc[i], acc[i])
+	}
+	Label("dr_loop")
+	for i := range acc {
+		xv := YMM()
+		VMOVUPS(Mem{Base: xp, Disp: 32 * i}, xv)
+		VFMADD231PS(Mem{Base: bp, Disp: 32 * i}, xv, acc[i])
+	}
+	ADDQ(U8(128), xp)
+	ADDQ(U8(128), bp)
+	SUBQ(U8(32), k)
+	JNZ(LabelRef("dr_loop"))
+	VADDPS(acc[1], acc[0], acc[0])
+	VADDPS(acc[3], acc[2], acc[2])
+	VADDPS(acc[2], acc[0], acc[0])
+	VMOVSS(hsum(acc[0]), Mem{Base: out})
+	ADDQ(U8(4), out)
+	ADDQ(ld, pb)
+	DECQ(rows)
+	JMP(LabelRef("dr_row"))
+	Label("dr_done")
+	VZEROUPPER()
+	RET()
+}
+
+// gemvAxpyRows emits y[j] += Σ_p x[p]·b[p·ldb+j] for p < rows and j < n (a
+// multiple of 32): the rows one after the other, a single stream through
+// memory when they are contiguous, y kept in L1.
+func gemvAxpyRows() {
+	TEXT("gemvAxpyRowsAVX2", NOSPLIT, "func(rows, n int, x *float32, b *float32, ldb int, y *float32)")
+	Doc("gemvAxpyRowsAVX2 adds Σ_p x[p]·b[p·ldb+j] to y[j] for p < rows and j < n,",
+		"n a multiple of 32.")
+	Pragma("noescape")
+	rows := Load(Param("rows"), GP64())
+	px := Load(Param("x"), GP64())
+	pb := Load(Param("b"), GP64())
+	ld := Load(Param("ldb"), GP64())
+	py := Load(Param("y"), GP64())
+	SHLQ(U8(2), ld)
+	Label("ar_row")
+	TESTQ(rows, rows)
+	JZ(LabelRef("ar_done"))
+	n := Load(Param("n"), GP64())
+	xs := YMM()
+	VBROADCASTSS(Mem{Base: px}, xs)
+	yp, bp := GP64(), GP64()
+	MOVQ(py, yp)
+	MOVQ(pb, bp)
+	Label("ar_loop")
+	for i := 0; i < 4; i++ {
+		v := YMM()
+		VMOVUPS(Mem{Base: yp, Disp: 32 * i}, v)
+		VFMADD231PS(Mem{Base: bp, Disp: 32 * i}, xs, v)
+		VMOVUPS(v, Mem{Base: yp, Disp: 32 * i})
+	}
+	ADDQ(U8(128), yp)
+	ADDQ(U8(128), bp)
+	SUBQ(U8(32), n)
+	JNZ(LabelRef("ar_loop"))
+	ADDQ(U8(4), px)
+	ADDQ(ld, pb)
+	DECQ(rows)
+	JMP(LabelRef("ar_row"))
+	Label("ar_done")
+	VZEROUPPER()
+	RET()
+}

@@ -196,3 +196,27 @@ func packBPlain(nr int) {
 	VZEROUPPER()
 	RET()
 }
+
+// prefetchRows emits the prefetch into L2 of the first nr floats of rows
+// rows of B, ld floats apart: the next micro-panel of a weight read with
+// strides, fetched while the current one is multiplied from L1.
+func prefetchRows(nr int) {
+	name := fmt.Sprintf("prefetchRows%dAVX2", nr)
+	TEXT(name, NOSPLIT, "func(rows int, b *float32, ld int)")
+	Doc(fmt.Sprintf("%s prefetches b[r·ld : r·ld+%d] into L2 for r < rows.", name, nr))
+	Pragma("noescape")
+	rows := Load(Param("rows"), GP64())
+	b := Load(Param("b"), GP64())
+	ld := Load(Param("ld"), GP64())
+	SHLQ(U8(2), ld)
+	Label("pfr_loop")
+	TESTQ(rows, rows)
+	JZ(LabelRef("pfr_done"))
+	PREFETCHT1(Mem{Base: b})
+	PREFETCHT1(Mem{Base: b, Disp: 4*nr - 4})
+	ADDQ(ld, b)
+	DECQ(rows)
+	JMP(LabelRef("pfr_loop"))
+	Label("pfr_done")
+	RET()
+}
