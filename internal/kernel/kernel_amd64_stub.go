@@ -68,18 +68,6 @@ func gemvDot4AVX2(k int, x *float32, b *float32, ldb int, out *[4]float32)
 //go:noescape
 func gemvPanel24AVX2(k int, x *float32, panel *float32, out *[24]float32)
 
-// gemvDotRowsAVX2 sets out[r] = Σ_p x[p]·b[r·ldb+p] for r < rows and p < k,
-// k a multiple of 32.
-//
-//go:noescape
-func gemvDotRowsAVX2(rows int, k int, x *float32, b *float32, ldb int, out *float32)
-
-// gemvAxpyRowsAVX2 adds Σ_p x[p]·b[p·ldb+j] to y[j] for p < rows and j < n,
-// n a multiple of 32.
-//
-//go:noescape
-func gemvAxpyRowsAVX2(rows int, n int, x *float32, b *float32, ldb int, y *float32)
-
 // inPlaceT6x16AVX2 computes the tile c[i·ldc+j] = bias[j] + Σ_p a[p·16+i]·w[j·ldw+p]
 // for i < 16, j < 6, p < k, with a packed and w read in place; bias may be nil.
 // flags&1 adds the tile to c; flags&2 writes it to c as a scratch tile,

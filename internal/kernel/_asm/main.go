@@ -27,8 +27,6 @@ func main() {
 	gemvAxpy4()
 	gemvDot4()
 	gemvPanel(nr)
-	gemvDotRows()
-	gemvAxpyRows()
 	inPlaceKernel(6, 16)
 	inPlaceKernel(12, 8)
 	packRows8()
