@@ -20,19 +20,10 @@ func TestFormats(t *testing.T) {
 	dir := filepath.Join(fixtures, "formats", "gpt2")
 	exp := fixture.Open(t, filepath.Join(dir, "expected.safetensors"))
 	in := Input{InputIDs: exp.Rows(t, "input.input_ids"), AttentionMask: exp.Rows(t, "input.attention_mask")}
-	for _, tc := range []struct{ path, want string }{
-		{".", "fp32"},
-		{"model.safetensors", "fp32"},
-		{"pytorch_model.bin", "fp32"},
-		{"pytorch_model_legacy.bin", "fp32"},
-		{"sharded_safetensors", "fp32"},
-		{"sharded_bin", "fp32"},
-		{"fp16", "fp16"},
-		{"bf16", "bf16"},
-	} {
-		t.Run(tc.path, func(t *testing.T) {
+	for _, tc := range fixture.Formats {
+		t.Run(tc.Path, func(t *testing.T) {
 			t.Parallel()
-			m, err := LoadModel(context.Background(), filepath.Join(dir, tc.path))
+			m, err := LoadModel(context.Background(), filepath.Join(dir, tc.Path))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,9 +35,9 @@ func TestFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, _ := exp.F32(t, tc.want+".logits")
+			want, _ := exp.F32(t, tc.Precision+".logits")
 			fixture.Close(t, "logits", mat.Data[float32](out.Logits), want)
-			want, _ = exp.F32(t, tc.want+".last_hidden_state")
+			want, _ = exp.F32(t, tc.Precision+".last_hidden_state")
 			fixture.Close(t, "last_hidden_state", mat.Data[float32](out.LastHiddenState), want)
 		})
 	}
