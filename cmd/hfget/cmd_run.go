@@ -195,11 +195,15 @@ func readLines(r io.Reader) ([]string, error) {
 	return lines, sc.Err()
 }
 
-// inferTask picks the task from the model folder's config.json, as
-// transformers' pipeline picks one from the architecture: generate for
-// GPT-2, fill-mask for an MLM head, classify for a classifier, embed for a
-// bare encoder or a sentence-transformers model.
-func inferTask(dir string) (string, error) {
+// inferTask picks the task from the config.json of the model folder (or of
+// the folder of a weight file), as transformers' pipeline picks one from the
+// architecture: generate for GPT-2, fill-mask for an MLM head, classify for
+// a classifier, embed for a bare encoder or a sentence-transformers model.
+func inferTask(model string) (string, error) {
+	dir := model
+	if st, err := os.Stat(model); err == nil && !st.IsDir() {
+		dir = filepath.Dir(model)
+	}
 	var cfg struct {
 		ModelType     string   `json:"model_type"`
 		Architectures []string `json:"architectures"`

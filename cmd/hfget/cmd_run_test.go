@@ -98,6 +98,14 @@ func TestInferTask(t *testing.T) {
 		if err != nil || got != tc.want {
 			t.Errorf("%s (modules %v): %q, %v; want %q", tc.config, tc.modules, got, err, tc.want)
 		}
+		// A weight file stands for its folder.
+		weights := filepath.Join(dir, "model.safetensors")
+		if err := os.WriteFile(weights, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := inferTask(weights); err != nil || got != tc.want {
+			t.Errorf("%s, from a weight file: %q, %v; want %q", tc.config, got, err, tc.want)
+		}
 	}
 }
 
