@@ -13,9 +13,9 @@ type impl struct {
 	// microSC also writes them to dst as a packed panel.
 	microS  func(k int, a, b []float32, ldb int, c []float32, ldc int, bias []float32, load bool)
 	microSC func(k int, a, b []float32, ldb int, c []float32, ldc int, bias []float32, load bool, dst []float32)
-	// prefetch fetches nr floats of rows rows of b, ld floats apart, into
-	// L2 (a no-op in Go).
-	prefetch func(rows int, b []float32, ld int)
+	// prefetch fetches n floats of each of rows rows of b, ld floats
+	// apart, into L2 (a no-op in Go).
+	prefetch func(rows int, b []float32, ld, n int)
 	// packA and packB lay blocks of A and B out as micro-panels (pack.go).
 	packA func(dst []float32, a []float32, lda, rows, kc int, alpha float32)
 	packB func(dst []float32, b []float32, ldb int, trans bool, p0, j0, kc, cols int)
@@ -48,7 +48,7 @@ const (
 	nr = 24
 )
 
-var goImpl = &impl{name: "go", micro: microGo, microS: microStridedGo, microSC: microStridedCopyGo, prefetch: func(int, []float32, int) {}, packA: packA, packB: packB,
+var goImpl = &impl{name: "go", micro: microGo, microS: microStridedGo, microSC: microStridedCopyGo, prefetch: func(int, []float32, int, int) {}, packA: packA, packB: packB,
 	dot4: dot4Go, axpy4: axpy4Go, panel: panelGo,
 	tile16: tileGo(6, 16), tile8: tileGo(12, 8), packRows8: packRows8Go,
 	sum: sumGo, sumSqDev: sumSqDevGo, addSum: addSumGo, max: maxGo, norm: normGo,

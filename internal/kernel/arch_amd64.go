@@ -56,9 +56,9 @@ func microStridedCopyAVX2(k int, a, b []float32, ldb int, c []float32, ldc int, 
 	gemmKernel4x24StridedCopyAVX2(k, &a[0], &b[0], ldb, &c[0], ldc, pb, load, &dst[0])
 }
 
-func prefetchAVX2(rows int, b []float32, ld int) {
-	_ = b[(rows-1)*ld+nr-1]
-	prefetchRows24AVX2(rows, &b[0], ld)
+func prefetchAVX2(rows int, b []float32, ld, n int) {
+	_ = b[(rows-1)*ld+n-1]
+	prefetchRowsAVX2(rows, &b[0], ld, n)
 }
 
 // packAAVX2 is packA with full panels of 8-step multiples done in assembly.

@@ -44,6 +44,8 @@ type workspace struct {
 	// pad holds the last rows of a weight read in place, padded; panel a
 	// micro-panel of a weight read with strides, packed (gemm_strided.go).
 	pad, panel []float32
+	// stage and biasPad hold a block of C and its bias (inplace.go).
+	stage, biasPad []float32
 	tile       [96]float32 // a micro-tile, mr×nr, or an in-place tile, tn×tm
 	bias       [nr]float32
 }

@@ -110,7 +110,7 @@ func (j *gemmJob) stridedBlock(im *impl, ws *workspace, ap []float32, mp, pc, kc
 			if share > 0 && ir > 0 {
 				r0 := (ir/mr - 1) * share
 				if r0 < kc {
-					im.prefetch(min(share, kc-r0), j.b.b[(pc+r0)*j.b.ldb+next:], j.b.ldb)
+					im.prefetch(min(share, kc-r0), j.b.b[(pc+r0)*j.b.ldb+next:], j.b.ldb, nr)
 				}
 			}
 			h := min(mr, j.m-ir)

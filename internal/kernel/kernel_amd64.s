@@ -1220,22 +1220,30 @@ pbp_done:
 	VZEROUPPER
 	RET
 
-// func prefetchRows24AVX2(rows int, b *float32, ld int)
+// func prefetchRowsAVX2(rows int, b *float32, ld int, n int)
 // Requires: MMX+
-TEXT ·prefetchRows24AVX2(SB), NOSPLIT, $0-24
+TEXT ·prefetchRowsAVX2(SB), NOSPLIT, $0-32
 	MOVQ rows+0(FP), AX
 	MOVQ b+8(FP), CX
 	MOVQ ld+16(FP), DX
+	MOVQ n+24(FP), BX
 	SHLQ $0x02, DX
+	SHLQ $0x02, BX
 
-pfr_loop:
-	TESTQ      AX, AX
-	JZ         pfr_done
-	PREFETCHT1 (CX)
-	PREFETCHT1 92(CX)
+pfr_row:
+	TESTQ AX, AX
+	JZ    pfr_done
+	XORQ  SI, SI
+
+pfr_line:
+	PREFETCHT1 (CX)(SI*1)
+	ADDQ       $0x40, SI
+	CMPQ       SI, BX
+	JB         pfr_line
+	PREFETCHT1 -1(CX)(BX*1)
 	ADDQ       DX, CX
 	DECQ       AX
-	JMP        pfr_loop
+	JMP        pfr_row
 
 pfr_done:
 	RET

@@ -40,10 +40,10 @@ func packBTrans24AVX2(kc int, src *float32, ldb int, dst *float32)
 //go:noescape
 func packBPlain24AVX2(kc int, panels int, src *float32, ldb int, dst *float32)
 
-// prefetchRows24AVX2 prefetches b[r·ld : r·ld+24] into L2 for r < rows.
+// prefetchRowsAVX2 prefetches b[r·ld : r·ld+n] into L2 for r < rows; n > 0.
 //
 //go:noescape
-func prefetchRows24AVX2(rows int, b *float32, ld int)
+func prefetchRowsAVX2(rows int, b *float32, ld int, n int)
 
 // packA4AVX2 writes dst[p·4+i] = alpha·src[i·lda+p] for i < 4 and p < kc,
 // kc a multiple of 8.

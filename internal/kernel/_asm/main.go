@@ -22,7 +22,7 @@ func main() {
 	gemmKernel(mr, nr, true, true)
 	packBTrans(nr)
 	packBPlain(nr)
-	prefetchRows(nr)
+	prefetchRows()
 	packA4()
 	gemvAxpy4()
 	gemvDot4()

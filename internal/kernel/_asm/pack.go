@@ -197,26 +197,33 @@ func packBPlain(nr int) {
 	RET()
 }
 
-// prefetchRows emits the prefetch into L2 of the first nr floats of rows
-// rows of B, ld floats apart: the next micro-panel of a weight read with
-// strides, fetched while the current one is multiplied from L1.
-func prefetchRows(nr int) {
-	name := fmt.Sprintf("prefetchRows%dAVX2", nr)
-	TEXT(name, NOSPLIT, "func(rows int, b *float32, ld int)")
-	Doc(fmt.Sprintf("%s prefetches b[r·ld : r·ld+%d] into L2 for r < rows.", name, nr))
+// prefetchRows emits the prefetch into L2 of n floats of each of rows rows
+// ld floats apart: the next block of a weight, fetched while the current
+// one is multiplied from the caches.
+func prefetchRows() {
+	TEXT("prefetchRowsAVX2", NOSPLIT, "func(rows int, b *float32, ld, n int)")
+	Doc("prefetchRowsAVX2 prefetches b[r·ld : r·ld+n] into L2 for r < rows; n > 0.")
 	Pragma("noescape")
 	rows := Load(Param("rows"), GP64())
 	b := Load(Param("b"), GP64())
 	ld := Load(Param("ld"), GP64())
+	n := Load(Param("n"), GP64())
 	SHLQ(U8(2), ld)
-	Label("pfr_loop")
+	SHLQ(U8(2), n)
+	Label("pfr_row")
 	TESTQ(rows, rows)
 	JZ(LabelRef("pfr_done"))
-	PREFETCHT1(Mem{Base: b})
-	PREFETCHT1(Mem{Base: b, Disp: 4*nr - 4})
+	off := GP64()
+	XORQ(off, off)
+	Label("pfr_line")
+	PREFETCHT1(Mem{Base: b, Index: off, Scale: 1})
+	ADDQ(U8(64), off)
+	CMPQ(off, n)
+	JB(LabelRef("pfr_line"))
+	PREFETCHT1(Mem{Base: b, Index: n, Scale: 1, Disp: -1})
 	ADDQ(ld, b)
 	DECQ(rows)
-	JMP(LabelRef("pfr_loop"))
+	JMP(LabelRef("pfr_row"))
 	Label("pfr_done")
 	RET()
 }
