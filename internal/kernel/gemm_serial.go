@@ -46,8 +46,8 @@ type workspace struct {
 	pad, panel []float32
 	// stage and biasPad hold a block of C and its bias (inplace.go).
 	stage, biasPad []float32
-	tile       [96]float32 // a micro-tile, mr×nr, or an in-place tile, tn×tm
-	bias       [nr]float32
+	tile           [96]float32 // a micro-tile, mr×nr, or an in-place tile, tn×tm
+	bias           [nr]float32
 }
 
 // workspaces is a free list of packing buffers. Unlike a sync.Pool it keeps
