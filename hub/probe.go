@@ -13,7 +13,7 @@ import (
 // each connection, the rest of the file is fetched in parallel parts.
 const (
 	// defaultProbeTime is how long a stream runs before its rate is judged.
-	defaultProbeTime = 500 * time.Millisecond
+	defaultProbeTime = 250 * time.Millisecond
 	// defaultFastStream is the rate, in bytes per second, from which a
 	// stream is kept whatever happens: more connections would not pay.
 	defaultFastStream = 200e6
