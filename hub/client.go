@@ -21,10 +21,10 @@ const Version = "0.1.0"
 
 // Default parallel download settings: a file of at least
 // DefaultParallelThreshold bytes starts as one stream and, if that stream
-// proves slow (under 200 MB/s after a quarter of a second, with the client keeping
-// up), the rest is fetched as DefaultParallelParts ranged parts at once,
-// each on its own connection. WithParallelDownload fetches in parts from
-// the start.
+// proves slow (under 200 MB/s after a quarter of a second, with the client
+// keeping up), the rest is fetched as DefaultParallelParts ranged parts at
+// once, each on its own connection. WithParallelDownload fetches in parts
+// from the start.
 const (
 	DefaultParallelThreshold int64 = 64 << 20
 	DefaultParallelParts           = 8
