@@ -10,9 +10,10 @@
 // HF_HUB_OFFLINE, ...); every setting can also be given as an Option.
 //
 // Downloads are resumable across processes, verified (every LFS blob's
-// sha256 and every regular file's git blob sha1 is checked as it streams),
-// fetched as parallel ranged parts when large, and never visible in a
-// snapshot before they are complete. Errors are typed: use errors.Is with
+// sha256 and every regular file's git blob sha1 is checked as it streams,
+// in a goroutine of its own beside the network and the disk), fetched as
+// parallel ranged parts when large and one stream proves slow, and never
+// visible in a snapshot before they are complete. Errors are typed: use errors.Is with
 // the Err* sentinels and errors.As with *HTTPError.
 //
 // Layout of a repo folder in the cache:
