@@ -54,6 +54,10 @@ func checkBias(bias []float32, n int) {
 	}
 }
 
+// rowBlock is the most rows of A a product with a weight read in place
+// packs at once.
+const rowBlock = 256
+
 // serialWork is the number of multiply-adds below which a product runs on
 // one core: starting goroutines costs more than it saves.
 const serialWork = 1 << 18
@@ -78,6 +82,16 @@ func gemmOn(im *impl, j *gemmJob, cores int) {
 		scaleRows(j.c, j.m, j.n, j.ldc, j.beta)
 		if j.bias != nil {
 			AddRow(j.c, j.m, j.ldc, j.bias[:j.n])
+		}
+	case j.b.packed == nil && j.m > rowBlock:
+		// Blocks of rows, one after the other: the packed copy of A stays
+		// small, and the weight is read again from L3.
+		for i0 := 0; i0 < j.m; i0 += rowBlock {
+			blk := *j
+			blk.m = min(rowBlock, j.m-i0)
+			blk.a = j.a[i0*j.lda:]
+			blk.c = j.c[i0*j.ldc:]
+			gemmOn(im, &blk, cores)
 		}
 	case j.b.packed == nil && j.b.trans:
 		gemmInPlace(im, j, cores)

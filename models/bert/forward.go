@@ -45,9 +45,16 @@ func (o *Output) Token(b, t int) []float32 {
 
 // workspace holds a forward pass's activation buffers, reused across layers
 // and, through a pool, across calls.
+// The intermediate activations reuse the memory of q|k|v and the attention
+// context, done with by then: big holds one or the other.
 type workspace struct {
-	tmp, qkv, ctx, inter, bias []float32
+	tmp, big, bias []float32
 }
+
+// qkv, ctx and inter are the views of w.big for rows tokens.
+func (w *workspace) qkv(rows, h int) []float32 { return w.big[:rows*3*h] }
+func (w *workspace) ctx(rows, h int) []float32 { return w.big[rows*3*h : rows*4*h] }
+func (w *workspace) inter(rows, n int) []float32 { return w.big[:rows*n] }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}
 
@@ -75,9 +82,7 @@ func (m *Model) Forward(ctx context.Context, in Input, opts *Options) (*Output, 
 	w := workspaces.Get().(*workspace)
 	defer workspaces.Put(w)
 	w.tmp = grow(w.tmp, rows*h)
-	w.qkv = grow(w.qkv, rows*3*h)
-	w.ctx = grow(w.ctx, rows*h)
-	w.inter = grow(w.inter, rows*c.IntermediateSize)
+	w.big = grow(w.big, rows*max(4*h, c.IntermediateSize))
 	w.bias = grow(w.bias, rows)
 	keyBias(w.bias, in.AttentionMask, n)
 	keep := func() {
@@ -150,23 +155,25 @@ func (m *Model) embed(x []float32, in *Input) {
 func (m *Model) layerForward(y *Layer, x []float32, w *workspace, b, n int, probs []float32) {
 	c := m.Config
 	h, rows, heads, hd := c.HiddenSize, b*n, c.NumAttentionHeads, c.HeadDim()
-	y.Query.Forward(w.qkv, 3*h, x, h, rows)
-	y.Key.Forward(w.qkv[h:], 3*h, x, h, rows)
-	y.Value.Forward(w.qkv[2*h:], 3*h, x, h, rows)
+	qkv, ctx := w.qkv(rows, h), w.ctx(rows, h)
+	y.Query.Forward(qkv, 3*h, x, h, rows)
+	y.Key.Forward(qkv[h:], 3*h, x, h, rows)
+	y.Value.Forward(qkv[2*h:], 3*h, x, h, rows)
 	cfg := kernel.AttentionConfig{Heads: heads, HeadDim: hd, Scale: attentionScale(hd)}
 	for s := range b {
-		q := w.qkv[s*n*3*h:]
+		q := qkv[s*n*3*h:]
 		var p []float32
 		if probs != nil {
 			p = probs[s*heads*n*n : (s+1)*heads*n*n]
 		}
-		kernel.Attention(cfg, w.ctx[s*n*h:], h, q, 3*h, q[h:], 3*h, q[2*h:], 3*h, n, n, w.bias[s*n:(s+1)*n], p)
+		kernel.Attention(cfg, ctx[s*n*h:], h, q, 3*h, q[h:], 3*h, q[2*h:], 3*h, n, n, w.bias[s*n:(s+1)*n], p)
 	}
-	y.AttentionOutput.Forward(w.tmp, h, w.ctx, h, rows)
+	y.AttentionOutput.Forward(w.tmp, h, ctx, h, rows)
 	y.AttentionNorm.AddForward(x, rows, h, w.tmp, h)
-	y.Intermediate.Forward(w.inter, c.IntermediateSize, x, h, rows)
-	m.act(w.inter)
-	y.Output.Forward(w.tmp, h, w.inter, c.IntermediateSize, rows)
+	inter := w.inter(rows, c.IntermediateSize) // over q|k|v and ctx
+	y.Intermediate.Forward(inter, c.IntermediateSize, x, h, rows)
+	m.act(inter)
+	y.Output.Forward(w.tmp, h, inter, c.IntermediateSize, rows)
 	y.OutputNorm.AddForward(x, rows, h, w.tmp, h)
 }
 
