@@ -52,8 +52,8 @@ type workspace struct {
 }
 
 // qkv, ctx and inter are the views of w.big for rows tokens.
-func (w *workspace) qkv(rows, h int) []float32 { return w.big[:rows*3*h] }
-func (w *workspace) ctx(rows, h int) []float32 { return w.big[rows*3*h : rows*4*h] }
+func (w *workspace) qkv(rows, h int) []float32   { return w.big[:rows*3*h] }
+func (w *workspace) ctx(rows, h int) []float32   { return w.big[rows*3*h : rows*4*h] }
 func (w *workspace) inter(rows, n int) []float32 { return w.big[:rows*n] }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}
