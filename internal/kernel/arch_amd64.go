@@ -230,21 +230,24 @@ func gateAVX2(x []float32, a, b float32) {
 }
 
 // tileAVX2 wraps an in-place kernel, checking the extent of its operands.
-func tileAVX2(tn, tm int, asm func(k int, a, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int)) tileFunc {
-	return func(k int, a, w []float32, ldw int, c []float32, ldc int, bias []float32, flags int) {
+func tileAVX2(tn, tm int, asm func(k int, a, w *float32, ldw int, c *float32, ldc int, bias *float32, flags, n int)) tileFunc {
+	return func(k int, a, w []float32, ldw int, c []float32, ldc int, bias []float32, flags, n int) {
 		_ = a[k*tm-1]
-		_ = w[(tn-1)*ldw+k-1]
+		_ = w[(n*tn-1)*ldw+k-1]
 		if flags&flagScratch != 0 {
+			if n != 1 {
+				panic("kernel: scratch tiles one at a time")
+			}
 			_ = c[tn*tm-1]
 		} else {
-			_ = c[(tm-1)*ldc+tn-1]
+			_ = c[(tm-1)*ldc+n*tn-1]
 		}
 		var pb *float32
 		if bias != nil {
-			_ = bias[tn-1]
+			_ = bias[n*tn-1]
 			pb = &bias[0]
 		}
-		asm(k, &a[0], &w[0], ldw, &c[0], ldc, pb, flags)
+		asm(k, &a[0], &w[0], ldw, &c[0], ldc, pb, flags, n)
 	}
 }
 

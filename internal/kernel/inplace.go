@@ -34,8 +34,9 @@ const (
 )
 
 // tileFunc computes the tn×tm tile c[i·ldc+j] = bias[j] + Σ_p a[p·tm+i]·w[j·ldw+p]
-// for i < tm, j < tn, p < k; bias may be nil. flags as above.
-type tileFunc func(k int, a, w []float32, ldw int, c []float32, ldc int, bias []float32, flags int)
+// for i < tm, j < tn, p < k (bias may be nil), then the n-1 tiles tn
+// columns of C (tn rows of w) on; flags as above (with flagScratch, n is 1).
+type tileFunc func(k int, a, w []float32, ldw int, c []float32, ldc int, bias []float32, flags, n int)
 
 // tileShape returns the tile for a product of m rows: 6×16 (two vectors of
 // rows), or 12×8 for m ≤ 8, where a 16-row panel would be half padding.
@@ -141,8 +142,8 @@ func (j *gemmJob) inPlaceColumns(im *impl, ws *workspace, kern tileFunc, tn, tm 
 		kcb = ceilDiv(j.k, ceilDiv(j.k, inKC))
 	}
 	ldS := roundUp(nb, tn)
-	tiles := ldS / tn
-	slots := (ceilDiv(j.m, tm) - 1) * tiles
+	full := nb / tn // tiles read straight from the weight
+	panels := ceilDiv(j.m, tm)
 	group := roundUp(j.m, tm)
 	var stage []float32
 	staged := conflicting(j.ldc) || j.m%tm != 0 || nb%tn != 0
@@ -163,17 +164,20 @@ func (j *gemmJob) inPlaceColumns(im *impl, ws *workspace, kern tileFunc, tn, tm 
 				}
 			}
 			// The next block: rows [nj, nj+nrows) of the weight, steps
-			// [npc, npc+nkc).
+			// [npc, npc+nkc), a share of its rows for each panel of A
+			// after the first.
 			nj, nrows, npc, nkc := j0, nb, pc+kc, min(kcb, j.k-pc-kc)
 			if npc >= j.k {
 				nj, nrows, npc, nkc = next, min(nb, j.n-next), 0, min(kcb, j.k)
 			}
 			share := 0
-			if slots > 0 && nrows > 0 {
-				share = ceilDiv(nrows, slots)
+			if panels > 1 && nrows > 0 {
+				share = ceilDiv(nrows, panels-1)
 			}
-			slot := 0
 			for i0 := g0; i0 < g1; i0 += tm {
+				if r := (i0/tm - 1) * share; i0 > 0 && r < nrows {
+					im.prefetch(min(share, nrows-r), j.b.b[(nj+r)*j.b.ldb+npc:], j.b.ldb, nkc)
+				}
 				a := ap[i0*j.k+pc*tm:]
 				c, ldc := j.c[i0*j.ldc+j0:], j.ldc
 				if staged {
@@ -181,19 +185,16 @@ func (j *gemmJob) inPlaceColumns(im *impl, ws *workspace, kern tileFunc, tn, tm 
 				} else if j.beta != 0 {
 					flags = flagLoad
 				}
-				for jt := 0; jt < ldS; jt += tn {
-					if i0 > 0 && share > 0 {
-						if r := slot * share; r < nrows {
-							im.prefetch(min(share, nrows-r), j.b.b[(nj+r)*j.b.ldb+npc:], j.b.ldb, nkc)
-						}
-						slot++
-					}
-					w, ldw := j.weightTile(ws, tn, pc, kc, j0+jt, min(tn, nb-jt))
+				if full > 0 {
+					kern(kc, a, j.b.b[j0*j.b.ldb+pc:], j.b.ldb, c, ldc, bias, flags, full)
+				}
+				if jt := full * tn; jt < nb {
+					w, ldw := j.weightTile(ws, tn, pc, kc, j0+jt, nb-jt)
 					var bs []float32
 					if bias != nil {
 						bs = bias[jt : jt+tn]
 					}
-					kern(kc, a, w, ldw, c[jt:], ldc, bs, flags)
+					kern(kc, a, w, ldw, c[jt:], ldc, bs, flags, 1)
 				}
 			}
 		}
@@ -258,7 +259,8 @@ func padTo(dst, src []float32) []float32 {
 
 // tileGo returns the portable kernel of a tn×tm tile.
 func tileGo(tn, tm int) tileFunc {
-	return func(k int, a, w []float32, ldw int, c []float32, ldc int, bias []float32, flags int) {
+	var one func(k int, a, w []float32, ldw int, c []float32, ldc int, bias []float32, flags int)
+	one = func(k int, a, w []float32, ldw int, c []float32, ldc int, bias []float32, flags int) {
 		var acc [96]float32 // tn·tm
 		for x := 0; x < tn; x++ {
 			var b float32
@@ -292,6 +294,15 @@ func tileGo(tn, tm int) tileFunc {
 					row[x] = acc[x*tm+i]
 				}
 			}
+		}
+	}
+	return func(k int, a, w []float32, ldw int, c []float32, ldc int, bias []float32, flags, n int) {
+		for t := 0; t < n; t++ {
+			var bs []float32
+			if bias != nil {
+				bs = bias[t*tn:]
+			}
+			one(k, a, w[t*tn*ldw:], ldw, c[t*tn:], ldc, bs, flags)
 		}
 	}
 }

@@ -7,8 +7,9 @@ import (
 )
 
 // TestTiles checks each in-place kernel against the portable one for short
-// and long k (the unrolled loops and their tails), with and without bias,
-// overwriting C, adding to it and writing a scratch tile.
+// and long k (the unrolled loops and their tails), one tile or several side
+// by side, with and without bias, overwriting C, adding to it and writing a
+// scratch tile.
 func TestTiles(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(7, 7))
@@ -16,24 +17,29 @@ func TestTiles(t *testing.T) {
 		_, tm := tileShape(map[int]int{6: 16, 12: 8}[tn])
 		for _, k := range []int{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64} {
 			for _, flags := range []int{0, flagLoad, flagScratch} {
-				for _, withBias := range []bool{false, true} {
-					name := fmt.Sprintf("%dx%d k %d flags %d bias %v", tn, tm, k, flags, withBias)
-					ldw, ldc := k+3, tn+2
-					a := randSlice(r, k*tm)
-					w := randSlice(r, (tn-1)*ldw+k)
-					var bias []float32
-					if withBias {
-						bias = randSlice(r, tn)
+				for _, tiles := range []int{1, 3} {
+					if flags == flagScratch && tiles > 1 {
+						continue
 					}
-					c0 := randSlice(r, tm*ldc)
-					want := append([]float32(nil), c0...)
-					tileGo(tn, tm)(k, a, w, ldw, want, ldc, bias, flags)
-					for _, im := range impls() {
-						got := append([]float32(nil), c0...)
-						im.tile(tn)(k, a, w, ldw, got, ldc, bias, flags)
-						for i := range got {
-							if d := got[i] - want[i]; d > 1e-5 || d < -1e-5 {
-								t.Fatalf("%s %s: c[%d] = %v, want %v", im.name, name, i, got[i], want[i])
+					for _, withBias := range []bool{false, true} {
+						name := fmt.Sprintf("%dx%d k %d flags %d tiles %d bias %v", tn, tm, k, flags, tiles, withBias)
+						ldw, ldc := k+3, tiles*tn+2
+						a := randSlice(r, k*tm)
+						w := randSlice(r, (tiles*tn-1)*ldw+k)
+						var bias []float32
+						if withBias {
+							bias = randSlice(r, tiles*tn)
+						}
+						c0 := randSlice(r, tm*ldc)
+						want := append([]float32(nil), c0...)
+						tileGo(tn, tm)(k, a, w, ldw, want, ldc, bias, flags, tiles)
+						for _, im := range impls() {
+							got := append([]float32(nil), c0...)
+							im.tile(tn)(k, a, w, ldw, got, ldc, bias, flags, tiles)
+							for i := range got {
+								if d := got[i] - want[i]; d > 1e-5 || d < -1e-5 {
+									t.Fatalf("%s %s: c[%d] = %v, want %v", im.name, name, i, got[i], want[i])
+								}
 							}
 						}
 					}
@@ -57,7 +63,7 @@ func BenchmarkTile(b *testing.B) {
 			kern := im.tile(tn)
 			b.Run(fmt.Sprintf("%s/%dx%d", im.name, tn, tm), func(b *testing.B) {
 				for b.Loop() {
-					kern(k, a, w, k, c, tn, nil, flagLoad)
+					kern(k, a, w, k, c, tn, nil, flagLoad, 1)
 				}
 				reportGFLOPS(b, tm, tn, k)
 			})

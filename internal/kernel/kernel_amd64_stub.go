@@ -69,20 +69,20 @@ func gemvDot4AVX2(k int, x *float32, b *float32, ldb int, out *[4]float32)
 func gemvPanel24AVX2(k int, x *float32, panel *float32, out *[24]float32)
 
 // inPlaceT6x16AVX2 computes the tile c[i·ldc+j] = bias[j] + Σ_p a[p·16+i]·w[j·ldw+p]
-// for i < 16, j < 6, p < k, with a packed and w read in place; bias may be nil.
-// flags&1 adds the tile to c; flags&2 writes it to c as a scratch tile,
-// c[j·16+i], ignoring ldc.
+// for i < 16, j < 6, p < k, with a packed and w read in place; bias may be nil;
+// then the n-1 tiles 6 columns on (w 6 rows on). flags&1 adds the tiles to c;
+// flags&2 writes one tile to c as a scratch tile, c[j·16+i], ignoring ldc.
 //
 //go:noescape
-func inPlaceT6x16AVX2(k int, a *float32, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int)
+func inPlaceT6x16AVX2(k int, a *float32, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int, n int)
 
 // inPlaceT12x8AVX2 computes the tile c[i·ldc+j] = bias[j] + Σ_p a[p·8+i]·w[j·ldw+p]
-// for i < 8, j < 12, p < k, with a packed and w read in place; bias may be nil.
-// flags&1 adds the tile to c; flags&2 writes it to c as a scratch tile,
-// c[j·8+i], ignoring ldc.
+// for i < 8, j < 12, p < k, with a packed and w read in place; bias may be nil;
+// then the n-1 tiles 12 columns on (w 12 rows on). flags&1 adds the tiles to c;
+// flags&2 writes one tile to c as a scratch tile, c[j·8+i], ignoring ldc.
 //
 //go:noescape
-func inPlaceT12x8AVX2(k int, a *float32, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int)
+func inPlaceT12x8AVX2(k int, a *float32, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int, n int)
 
 // packRows8AVX2 writes dst[p·stride+i] = alpha·a[i·lda+p] for i < 8 and p < k,
 // k a multiple of 8.

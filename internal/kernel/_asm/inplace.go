@@ -25,22 +25,30 @@ const (
 )
 
 // inPlaceKernel emits the tn×tm kernel (tm is 8 or 16) for W stored n×k:
-// column j of op(W) is row j of W.
+// column j of op(W) is row j of W. It computes n tiles side by side, the
+// rows of W and the columns of C (and of the bias) moving on by tn each
+// time, so that short products (attention's, k = 64) do not pay a call for
+// each tile.
 func inPlaceKernel(tn, tm int) {
 	name := fmt.Sprintf("inPlaceT%dx%dAVX2", tn, tm)
-	TEXT(name, NOSPLIT, "func(k int, a *float32, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int)")
+	TEXT(name, NOSPLIT, "func(k int, a *float32, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int, n int)")
 	Doc(fmt.Sprintf("%s computes the tile c[i·ldc+j] = bias[j] + Σ_p a[p·%d+i]·w[j·ldw+p]", name, tm),
-		fmt.Sprintf("for i < %d, j < %d, p < k, with a packed and w read in place; bias may be nil.", tm, tn),
-		"flags&1 adds the tile to c; flags&2 writes it to c as a scratch tile,",
-		fmt.Sprintf("c[j·%d+i], ignoring ldc.", tm))
+		fmt.Sprintf("for i < %d, j < %d, p < k, with a packed and w read in place; bias may be nil;", tm, tn),
+		fmt.Sprintf("then the n-1 tiles %d columns on (w %d rows on). flags&1 adds the tiles to c;", tn, tn),
+		fmt.Sprintf("flags&2 writes one tile to c as a scratch tile, c[j·%d+i], ignoring ldc.", tm))
 	Pragma("noescape")
 	nv := tm / 8
 	acc := func(j, v int) VecPhysical { return ymm[j*nv+v] }
 	av := ymm[tn*nv : tn*nv+nv]
 	bc := ymm[tn*nv+nv:]
 
-	// The accumulators start from the bias of their column, or zero.
+	pw := Load(Param("w"), GP64())
+	pc := Load(Param("c"), GP64())
 	bias := Load(Param("bias"), GP64())
+	tiles := Load(Param("n"), GP64())
+
+	Label(name + "_tile")
+	// The accumulators start from the bias of their column, or zero.
 	TESTQ(bias, bias)
 	JZ(LabelRef(name + "_zero"))
 	for j := 0; j < tn; j++ {
@@ -58,12 +66,12 @@ func inPlaceKernel(tn, tm int) {
 
 	kk := Load(Param("k"), GP64())
 	pa := Load(Param("a"), GP64())
-	pw := Load(Param("w"), GP64())
 	ld := Load(Param("ldw"), GP64())
 	SHLQ(U8(2), ld)
 	// Row j of W (column j of op(W)) at bases[j/3] + (j%3)·ldw, element
 	// p of step u of the unrolled loop at 4u bytes further.
-	bases := []GPVirtual{pw.(GPVirtual)}
+	bases := []GPVirtual{GP64()}
+	MOVQ(pw, bases[0])
 	for b := 3; b < tn; b += 3 {
 		r := GP64()
 		LEAQ(Mem{Base: bases[len(bases)-1], Index: ld, Scale: 2}, r)
@@ -145,7 +153,6 @@ func inPlaceKernel(tn, tm int) {
 	JMP(LabelRef(name + "_tail"))
 
 	Label(name + "_store")
-	pc := Load(Param("c"), GP64())
 	flags := Load(Param("flags"), GP64())
 	TESTQ(U32(flagScratch), flags)
 	JZ(LabelRef(name + "_rows"))
@@ -154,13 +161,12 @@ func inPlaceKernel(tn, tm int) {
 			VMOVUPS(acc(j, v), Mem{Base: pc, Disp: 4 * (tm*j + 8*v)})
 		}
 	}
-	VZEROUPPER()
-	RET()
+	JMP(LabelRef(name + "_done"))
 
 	Label(name + "_rows")
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(2), ldc)
-	ldc3, pc4 := GP64(), GP64()
+	ldc3, pc4, cp := GP64(), GP64(), GP64()
 	LEAQ(Mem{Base: ldc, Index: ldc, Scale: 2}, ldc3)
 	for _, load := range []bool{true, false} {
 		if load {
@@ -169,14 +175,15 @@ func inPlaceKernel(tn, tm int) {
 		} else {
 			Label(name + "_overwrite")
 		}
+		MOVQ(pc, cp)
 		for v := 0; v < nv; v++ {
 			if v > 0 {
-				LEAQ(Mem{Base: pc, Index: ldc, Scale: 8}, pc)
+				LEAQ(Mem{Base: cp, Index: ldc, Scale: 8}, cp)
 			}
-			LEAQ(Mem{Base: pc, Index: ldc, Scale: 4}, pc4)
-			// row r of the block of 8 rows at pc.
+			LEAQ(Mem{Base: cp, Index: ldc, Scale: 4}, pc4)
+			// row r of the block of 8 rows at cp.
 			row := func(r, disp int) Mem {
-				base := pc
+				base := cp
 				if r >= 4 {
 					base, r = pc4, r-4
 				}
@@ -197,9 +204,26 @@ func inPlaceKernel(tn, tm int) {
 				storeColumns(cols, row, 4*g, load)
 			}
 		}
-		VZEROUPPER()
-		RET()
+		if load {
+			JMP(LabelRef(name + "_next"))
+		}
 	}
+
+	// The next tile: tn rows of W, tn columns of C and of the bias on.
+	Label(name + "_next")
+	DECQ(tiles)
+	JZ(LabelRef(name + "_done"))
+	ldw := Load(Param("ldw"), GP64())
+	IMUL3Q(U32(4*tn), ldw, ldw)
+	ADDQ(ldw, pw)
+	ADDQ(U8(4*tn), pc)
+	TESTQ(bias, bias)
+	JZ(LabelRef(name + "_tile"))
+	ADDQ(U8(4*tn), bias)
+	JMP(LabelRef(name + "_tile"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
 }
 
 // storeColumns transposes the 2 or 4 column vectors cols (8 rows each) into
