@@ -234,12 +234,15 @@ func tileAVX2(tn, tm int, asm func(k int, a, w *float32, ldw int, c *float32, ld
 	return func(k int, a, w []float32, ldw int, c []float32, ldc int, bias []float32, flags, n int) {
 		_ = a[k*tm-1]
 		_ = w[(n*tn-1)*ldw+k-1]
-		if flags&flagScratch != 0 {
+		switch {
+		case flags&flagScratch != 0:
 			if n != 1 {
 				panic("kernel: scratch tiles one at a time")
 			}
 			_ = c[tn*tm-1]
-		} else {
+		case flags&flagDirect != 0:
+			_ = c[(n*tn-1)*ldc+tm-1]
+		default:
 			_ = c[(tm-1)*ldc+n*tn-1]
 		}
 		var pb *float32

@@ -65,28 +65,45 @@ type attention struct {
 	keyBias, probs     []float32
 }
 
-// heads computes the heads [lo, hi) with one scratch buffer of scores.
+// heads computes the heads [lo, hi) with one scratch space.
 func (a *attention) heads(lo, hi int) {
-	n := a.qLen * a.kLen
-	buf := scoreBuffers.get()
-	if cap(*buf) < n {
-		*buf = make([]float32, n)
-	}
+	qb, ld := scoreBlock(a.qLen, a.kLen)
+	sc := attentionScratches.get()
+	sc.scores = growSlice(&sc.scores, qb*ld)
 	for h := lo; h < hi; h++ {
 		var pr []float32
 		if a.probs != nil {
-			pr = a.probs[h*n : (h+1)*n]
+			pr = a.probs[h*a.qLen*a.kLen : (h+1)*a.qLen*a.kLen]
 		}
-		attendHead(best, a.cfg, h, a.out, a.ldo, a.q, a.ldq, a.k, a.ldk, a.v, a.ldv, a.qLen, a.kLen, a.keyBias, (*buf)[:n], pr)
+		attendHead(best, a.cfg, h, a.out, a.ldo, a.q, a.ldq, a.k, a.ldk, a.v, a.ldv, a.qLen, a.kLen, a.keyBias, sc, ld, pr)
 	}
-	scoreBuffers.put(buf)
+	attentionScratches.put(sc)
 }
 
-var scoreBuffers freeList[[]float32]
+// attentionScratch holds a block of scores (a block of queries by the
+// keys, row stride ld), a head's values packed for the product with them,
+// and padding for the last queries of a block.
+type attentionScratch struct {
+	scores, values, pad []float32
+}
 
-// attendHead computes head h on the calling goroutine, using scores
-// (qLen×kLen) as scratch.
-func attendHead(im *impl, cfg AttentionConfig, h int, out []float32, ldo int, q []float32, ldq int, k []float32, ldk int, v []float32, ldv int, qLen, kLen int, keyBias, scores, probs []float32) {
+var attentionScratches freeList[attentionScratch]
+
+// scoreBlock returns how many queries a head scores at a time, so that
+// their scores (about 256 KiB) stay in L2 between the two products, and
+// the row stride of the scores: a few floats over kLen, so that rows are
+// not a multiple of 4 KiB apart.
+func scoreBlock(qLen, kLen int) (rows, ld int) {
+	ld = roundUp(kLen, 16)
+	if ld%256 == 0 {
+		ld += 16
+	}
+	return min(qLen, max(16, 65536/ld/16*16)), ld
+}
+
+// attendHead computes head h on the calling goroutine, a block of queries
+// at a time (as many as sc.scores holds rows of ld floats).
+func attendHead(im *impl, cfg AttentionConfig, h int, out []float32, ldo int, q []float32, ldq int, k []float32, ldk int, v []float32, ldv int, qLen, kLen int, keyBias []float32, sc *attentionScratch, ld int, probs []float32) {
 	c := h * cfg.HeadDim
 	d := cfg.HeadDim
 	if kLen == 0 {
@@ -95,15 +112,65 @@ func attendHead(im *impl, cfg AttentionConfig, h int, out []float32, ldo int, q 
 		}
 		return
 	}
-	product(im, true, qLen, kLen, d, cfg.Scale, q[c:], ldq, k[c:], ldk, scores, kLen)
-	maskScores(cfg, scores, qLen, kLen, keyBias)
-	for i := 0; i < qLen; i++ {
-		softmaxRow(im, scores[i*kLen:(i+1)*kLen])
+	scores := sc.scores
+	qb := len(scores) / ld
+	// Values·probabilities as values read like a weight: panels of 16 of
+	// the head's columns, packed once for all the blocks of queries.
+	packed := d%16 == 0 && qLen > 1
+	if packed {
+		vp := growSlice(&sc.values, d*kLen)
+		for i := 0; i < d; i += 16 {
+			for p := 0; p < kLen; p++ {
+				copy(vp[i*kLen+p*16:i*kLen+p*16+16], v[p*ldv+c+i:])
+			}
+		}
 	}
-	if probs != nil {
-		copy(probs, scores)
+	for q0 := 0; q0 < qLen; q0 += qb {
+		rows := min(qb, qLen-q0)
+		product(im, true, rows, kLen, d, cfg.Scale, q[q0*ldq+c:], ldq, k[c:], ldk, scores, ld)
+		blk := cfg
+		blk.Past += q0
+		maskScores(blk, scores, rows, kLen, ld, keyBias)
+		for i := 0; i < rows; i++ {
+			row := scores[i*ld : i*ld+kLen]
+			softmaxRow(im, row)
+			if probs != nil {
+				copy(probs[(q0+i)*kLen:], row)
+			}
+		}
+		if packed {
+			valuesTimesProbs(im, sc, d, kLen, rows, ld, out[q0*ldo+c:], ldo)
+			continue
+		}
+		product(im, false, rows, d, kLen, 1, scores, ld, v[c:], ldv, out[q0*ldo+c:], ldo)
 	}
-	product(im, false, qLen, d, kLen, 1, scores, kLen, v[c:], ldv, out[c:], ldo)
+}
+
+// valuesTimesProbs sets the rows×d block of out (row stride ldo) to the
+// probabilities in sc.scores times the packed values: the in-place kernel
+// with the probabilities as the weight (six queries a tile) and tiles
+// stored untransposed, a row of out per query.
+func valuesTimesProbs(im *impl, sc *attentionScratch, d, kLen, rows, ld int, out []float32, ldo int) {
+	const tn, tm = 6, 16
+	full := rows / tn
+	for i := 0; i < d; i += tm {
+		vp := sc.values[i*kLen : (i+tm)*kLen]
+		if full > 0 {
+			im.tile16(kLen, vp, sc.scores, ld, out[i:], ldo, nil, flagDirect, full)
+		}
+		if r0 := full * tn; r0 < rows {
+			pad := growSlice(&sc.pad, tn*kLen)
+			clear(pad)
+			for r := r0; r < rows; r++ {
+				copy(pad[(r-r0)*kLen:(r-r0+1)*kLen], sc.scores[r*ld:])
+			}
+			var tile [tn * tm]float32
+			im.tile16(kLen, vp, pad, kLen, tile[:], 0, nil, flagScratch, 1)
+			for r := r0; r < rows; r++ {
+				copy(out[r*ldo+i:r*ldo+i+tm], tile[(r-r0)*tm:])
+			}
+		}
+	}
 }
 
 // product is C = alpha·A·op(B) on the calling goroutine, a matrix-vector
@@ -117,9 +184,9 @@ func product(im *impl, transB bool, m, n, k int, alpha float32, a []float32, lda
 	gemmSerial(im, &gemmJob{m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: ob, c: c, ldc: ldc})
 }
 
-func maskScores(cfg AttentionConfig, s []float32, qLen, kLen int, keyBias []float32) {
+func maskScores(cfg AttentionConfig, s []float32, qLen, kLen, ld int, keyBias []float32) {
 	for i := 0; i < qLen; i++ {
-		row := s[i*kLen : (i+1)*kLen]
+		row := s[i*ld : i*ld+kLen]
 		if cfg.Causal {
 			for j := max(cfg.Past+i+1, 0); j < kLen; j++ {
 				row[j] = MaskValue

@@ -68,6 +68,7 @@ func TestAttention(t *testing.T) {
 		{"gpt2 chunk", 2, 32, 5, 12, true, 7, true, false, 1, 0},
 		{"one key", 2, 4, 1, 1, true, 0, false, true, 0, 0},
 		{"bert-base heads", 12, 64, 40, 40, false, 0, true, true, 0, 0},
+		{"head dim 16, odd queries", 2, 16, 13, 21, false, 0, true, true, 2, 1},
 	}
 	for _, tt := range tests {
 		r := rand.New(rand.NewPCG(uint64(tt.qLen), uint64(tt.kLen)))
@@ -96,12 +97,15 @@ func TestAttention(t *testing.T) {
 		if probs != nil {
 			checkClose(t, tt.name+" probs", probs, wantProbs, 1e-6, 1e-4)
 		}
+		// Each implementation, with the queries of a head in blocks of 4
+		// rows (the causal mask and the probabilities move with them).
 		for _, im := range impls() {
 			got := make([]float32, len(out))
 			allProbs := make([]float32, tt.heads*tt.qLen*tt.kLen)
-			scores := make([]float32, tt.qLen*tt.kLen)
+			_, lds := scoreBlock(tt.qLen, tt.kLen)
+			sc := &attentionScratch{scores: make([]float32, 4*lds)}
 			for h := 0; h < tt.heads; h++ {
-				attendHead(im, cfg, h, got, ldo, q, ld, k, ld, v, ld, tt.qLen, tt.kLen, keyBias, scores, allProbs[h*tt.qLen*tt.kLen:])
+				attendHead(im, cfg, h, got, ldo, q, ld, k, ld, v, ld, tt.qLen, tt.kLen, keyBias, sc, lds, allProbs[h*tt.qLen*tt.kLen:])
 			}
 			for i := 0; i < tt.qLen; i++ {
 				checkClose(t, im.name+" "+tt.name+" out", got[i*ldo:i*ldo+hid], wantOut[i], 1e-5, 1e-4)

@@ -31,11 +31,13 @@ var (
 const (
 	flagLoad    = 1 // add the tile to C instead of overwriting it
 	flagScratch = 2 // write the tile to c as tn×tm floats, column j at c[j·tm]
+	flagDirect  = 4 // write column j of the tile to row j of C, untransposed
 )
 
 // tileFunc computes the tn×tm tile c[i·ldc+j] = bias[j] + Σ_p a[p·tm+i]·w[j·ldw+p]
 // for i < tm, j < tn, p < k (bias may be nil), then the n-1 tiles tn
-// columns of C (tn rows of w) on; flags as above (with flagScratch, n is 1).
+// columns of C (tn rows of w) on; flags as above (with flagScratch, n is 1;
+// with flagDirect the tile is c[j·ldc+i], and the next tn rows of C on).
 type tileFunc func(k int, a, w []float32, ldw int, c []float32, ldc int, bias []float32, flags, n int)
 
 // tileShape returns the tile for a product of m rows: 6×16 (two vectors of
@@ -259,8 +261,7 @@ func padTo(dst, src []float32) []float32 {
 
 // tileGo returns the portable kernel of a tn×tm tile.
 func tileGo(tn, tm int) tileFunc {
-	var one func(k int, a, w []float32, ldw int, c []float32, ldc int, bias []float32, flags int)
-	one = func(k int, a, w []float32, ldw int, c []float32, ldc int, bias []float32, flags int) {
+	one := func(k int, a, w []float32, ldw int, c []float32, ldc int, bias []float32, flags int) {
 		var acc [96]float32 // tn·tm
 		for x := 0; x < tn; x++ {
 			var b float32
@@ -285,6 +286,19 @@ func tileGo(tn, tm int) tileFunc {
 			copy(c[:tn*tm], acc[:tn*tm])
 			return
 		}
+		if flags&flagDirect != 0 {
+			for x := 0; x < tn; x++ {
+				row := c[x*ldc : x*ldc+tm]
+				for i := range row {
+					if flags&flagLoad != 0 {
+						row[i] += acc[x*tm+i]
+					} else {
+						row[i] = acc[x*tm+i]
+					}
+				}
+			}
+			return
+		}
 		for i := 0; i < tm; i++ {
 			row := c[i*ldc : i*ldc+tn]
 			for x := range row {
@@ -302,7 +316,11 @@ func tileGo(tn, tm int) tileFunc {
 			if bias != nil {
 				bs = bias[t*tn:]
 			}
-			one(k, a, w[t*tn*ldw:], ldw, c[t*tn:], ldc, bs, flags)
+			if flags&flagDirect != 0 {
+				one(k, a, w[t*tn*ldw:], ldw, c[t*tn*ldc:], ldc, bs, flags)
+			} else {
+				one(k, a, w[t*tn*ldw:], ldw, c[t*tn:], ldc, bs, flags)
+			}
 		}
 	}
 }

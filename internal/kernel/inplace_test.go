@@ -8,15 +8,15 @@ import (
 
 // TestTiles checks each in-place kernel against the portable one for short
 // and long k (the unrolled loops and their tails), one tile or several side
-// by side, with and without bias, overwriting C, adding to it and writing a
-// scratch tile.
+// by side, with and without bias, overwriting C, adding to it, writing a
+// scratch tile and writing untransposed.
 func TestTiles(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(7, 7))
 	for _, tn := range []int{6, 12} {
 		_, tm := tileShape(map[int]int{6: 16, 12: 8}[tn])
 		for _, k := range []int{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64} {
-			for _, flags := range []int{0, flagLoad, flagScratch} {
+			for _, flags := range []int{0, flagLoad, flagScratch, flagDirect, flagDirect | flagLoad} {
 				for _, tiles := range []int{1, 3} {
 					if flags == flagScratch && tiles > 1 {
 						continue
@@ -24,13 +24,17 @@ func TestTiles(t *testing.T) {
 					for _, withBias := range []bool{false, true} {
 						name := fmt.Sprintf("%dx%d k %d flags %d tiles %d bias %v", tn, tm, k, flags, tiles, withBias)
 						ldw, ldc := k+3, tiles*tn+2
+						cRows := tm
+						if flags&flagDirect != 0 {
+							ldc, cRows = tm+3, tiles*tn
+						}
 						a := randSlice(r, k*tm)
 						w := randSlice(r, (tiles*tn-1)*ldw+k)
 						var bias []float32
 						if withBias {
 							bias = randSlice(r, tiles*tn)
 						}
-						c0 := randSlice(r, tm*ldc)
+						c0 := randSlice(r, cRows*ldc)
 						want := append([]float32(nil), c0...)
 						tileGo(tn, tm)(k, a, w, ldw, want, ldc, bias, flags, tiles)
 						for _, im := range impls() {

@@ -1653,8 +1653,92 @@ inPlaceT6x16AVX2_store:
 	JMP     inPlaceT6x16AVX2_done
 
 inPlaceT6x16AVX2_rows:
-	MOVQ         ldc+40(FP), DI
-	SHLQ         $0x02, DI
+	MOVQ   ldc+40(FP), DI
+	SHLQ   $0x02, DI
+	TESTQ  $0x00000004, SI
+	JZ     inPlaceT6x16AVX2_transposed
+	MOVQ   CX, R8
+	TESTQ  $0x00000001, SI
+	JZ     inPlaceT6x16AVX2_d0_0
+	VADDPS (R8), Y0, Y0
+
+inPlaceT6x16AVX2_d0_0:
+	VMOVUPS Y0, (R8)
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT6x16AVX2_d0_1
+	VADDPS  32(R8), Y1, Y1
+
+inPlaceT6x16AVX2_d0_1:
+	VMOVUPS Y1, 32(R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT6x16AVX2_d1_0
+	VADDPS  (R8), Y2, Y2
+
+inPlaceT6x16AVX2_d1_0:
+	VMOVUPS Y2, (R8)
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT6x16AVX2_d1_1
+	VADDPS  32(R8), Y3, Y3
+
+inPlaceT6x16AVX2_d1_1:
+	VMOVUPS Y3, 32(R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT6x16AVX2_d2_0
+	VADDPS  (R8), Y4, Y4
+
+inPlaceT6x16AVX2_d2_0:
+	VMOVUPS Y4, (R8)
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT6x16AVX2_d2_1
+	VADDPS  32(R8), Y5, Y5
+
+inPlaceT6x16AVX2_d2_1:
+	VMOVUPS Y5, 32(R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT6x16AVX2_d3_0
+	VADDPS  (R8), Y6, Y6
+
+inPlaceT6x16AVX2_d3_0:
+	VMOVUPS Y6, (R8)
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT6x16AVX2_d3_1
+	VADDPS  32(R8), Y7, Y7
+
+inPlaceT6x16AVX2_d3_1:
+	VMOVUPS Y7, 32(R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT6x16AVX2_d4_0
+	VADDPS  (R8), Y8, Y8
+
+inPlaceT6x16AVX2_d4_0:
+	VMOVUPS Y8, (R8)
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT6x16AVX2_d4_1
+	VADDPS  32(R8), Y9, Y9
+
+inPlaceT6x16AVX2_d4_1:
+	VMOVUPS Y9, 32(R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT6x16AVX2_d5_0
+	VADDPS  (R8), Y10, Y10
+
+inPlaceT6x16AVX2_d5_0:
+	VMOVUPS Y10, (R8)
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT6x16AVX2_d5_1
+	VADDPS  32(R8), Y11, Y11
+
+inPlaceT6x16AVX2_d5_1:
+	VMOVUPS Y11, 32(R8)
+	ADDQ    DI, R8
+	JMP     inPlaceT6x16AVX2_next
+
+inPlaceT6x16AVX2_transposed:
 	LEAQ         (DI)(DI*2), R8
 	TESTQ        $0x00000001, SI
 	JZ           inPlaceT6x16AVX2_overwrite
@@ -1844,11 +1928,22 @@ inPlaceT6x16AVX2_next:
 	MOVQ   ldw+24(FP), SI
 	IMUL3Q $0x00000018, SI, SI
 	ADDQ   SI, AX
-	ADDQ   $0x18, CX
-	TESTQ  DX, DX
-	JZ     inPlaceT6x16AVX2_tile
-	ADDQ   $0x18, DX
-	JMP    inPlaceT6x16AVX2_tile
+	MOVQ   flags+56(FP), SI
+	TESTQ  $0x00000004, SI
+	JZ     inPlaceT6x16AVX2_nextcols
+	MOVQ   ldc+40(FP), SI
+	IMUL3Q $0x00000018, SI, SI
+	ADDQ   SI, CX
+	JMP    inPlaceT6x16AVX2_nextbias
+
+inPlaceT6x16AVX2_nextcols:
+	ADDQ $0x18, CX
+
+inPlaceT6x16AVX2_nextbias:
+	TESTQ DX, DX
+	JZ    inPlaceT6x16AVX2_tile
+	ADDQ  $0x18, DX
+	JMP   inPlaceT6x16AVX2_tile
 
 inPlaceT6x16AVX2_done:
 	VZEROUPPER
@@ -2499,8 +2594,98 @@ inPlaceT12x8AVX2_store:
 	JMP     inPlaceT12x8AVX2_done
 
 inPlaceT12x8AVX2_rows:
-	MOVQ         ldc+40(FP), DI
-	SHLQ         $0x02, DI
+	MOVQ   ldc+40(FP), DI
+	SHLQ   $0x02, DI
+	TESTQ  $0x00000004, SI
+	JZ     inPlaceT12x8AVX2_transposed
+	MOVQ   CX, R8
+	TESTQ  $0x00000001, SI
+	JZ     inPlaceT12x8AVX2_d0_0
+	VADDPS (R8), Y0, Y0
+
+inPlaceT12x8AVX2_d0_0:
+	VMOVUPS Y0, (R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT12x8AVX2_d1_0
+	VADDPS  (R8), Y1, Y1
+
+inPlaceT12x8AVX2_d1_0:
+	VMOVUPS Y1, (R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT12x8AVX2_d2_0
+	VADDPS  (R8), Y2, Y2
+
+inPlaceT12x8AVX2_d2_0:
+	VMOVUPS Y2, (R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT12x8AVX2_d3_0
+	VADDPS  (R8), Y3, Y3
+
+inPlaceT12x8AVX2_d3_0:
+	VMOVUPS Y3, (R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT12x8AVX2_d4_0
+	VADDPS  (R8), Y4, Y4
+
+inPlaceT12x8AVX2_d4_0:
+	VMOVUPS Y4, (R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT12x8AVX2_d5_0
+	VADDPS  (R8), Y5, Y5
+
+inPlaceT12x8AVX2_d5_0:
+	VMOVUPS Y5, (R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT12x8AVX2_d6_0
+	VADDPS  (R8), Y6, Y6
+
+inPlaceT12x8AVX2_d6_0:
+	VMOVUPS Y6, (R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT12x8AVX2_d7_0
+	VADDPS  (R8), Y7, Y7
+
+inPlaceT12x8AVX2_d7_0:
+	VMOVUPS Y7, (R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT12x8AVX2_d8_0
+	VADDPS  (R8), Y8, Y8
+
+inPlaceT12x8AVX2_d8_0:
+	VMOVUPS Y8, (R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT12x8AVX2_d9_0
+	VADDPS  (R8), Y9, Y9
+
+inPlaceT12x8AVX2_d9_0:
+	VMOVUPS Y9, (R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT12x8AVX2_d10_0
+	VADDPS  (R8), Y10, Y10
+
+inPlaceT12x8AVX2_d10_0:
+	VMOVUPS Y10, (R8)
+	ADDQ    DI, R8
+	TESTQ   $0x00000001, SI
+	JZ      inPlaceT12x8AVX2_d11_0
+	VADDPS  (R8), Y11, Y11
+
+inPlaceT12x8AVX2_d11_0:
+	VMOVUPS Y11, (R8)
+	ADDQ    DI, R8
+	JMP     inPlaceT12x8AVX2_next
+
+inPlaceT12x8AVX2_transposed:
 	LEAQ         (DI)(DI*2), R8
 	TESTQ        $0x00000001, SI
 	JZ           inPlaceT12x8AVX2_overwrite
@@ -2662,11 +2847,22 @@ inPlaceT12x8AVX2_next:
 	MOVQ   ldw+24(FP), SI
 	IMUL3Q $0x00000030, SI, SI
 	ADDQ   SI, AX
-	ADDQ   $0x30, CX
-	TESTQ  DX, DX
-	JZ     inPlaceT12x8AVX2_tile
-	ADDQ   $0x30, DX
-	JMP    inPlaceT12x8AVX2_tile
+	MOVQ   flags+56(FP), SI
+	TESTQ  $0x00000004, SI
+	JZ     inPlaceT12x8AVX2_nextcols
+	MOVQ   ldc+40(FP), SI
+	IMUL3Q $0x00000030, SI, SI
+	ADDQ   SI, CX
+	JMP    inPlaceT12x8AVX2_nextbias
+
+inPlaceT12x8AVX2_nextcols:
+	ADDQ $0x30, CX
+
+inPlaceT12x8AVX2_nextbias:
+	TESTQ DX, DX
+	JZ    inPlaceT12x8AVX2_tile
+	ADDQ  $0x30, DX
+	JMP   inPlaceT12x8AVX2_tile
 
 inPlaceT12x8AVX2_done:
 	VZEROUPPER

@@ -71,7 +71,8 @@ func gemvPanel24AVX2(k int, x *float32, panel *float32, out *[24]float32)
 // inPlaceT6x16AVX2 computes the tile c[i·ldc+j] = bias[j] + Σ_p a[p·16+i]·w[j·ldw+p]
 // for i < 16, j < 6, p < k, with a packed and w read in place; bias may be nil;
 // then the n-1 tiles 6 columns on (w 6 rows on). flags&1 adds the tiles to c;
-// flags&2 writes one tile to c as a scratch tile, c[j·16+i], ignoring ldc.
+// flags&2 writes one tile to c as a scratch tile, c[j·16+i], ignoring ldc;
+// flags&4 writes c[j·ldc+i] instead, the next tile 6 rows of c on.
 //
 //go:noescape
 func inPlaceT6x16AVX2(k int, a *float32, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int, n int)
@@ -79,7 +80,8 @@ func inPlaceT6x16AVX2(k int, a *float32, w *float32, ldw int, c *float32, ldc in
 // inPlaceT12x8AVX2 computes the tile c[i·ldc+j] = bias[j] + Σ_p a[p·8+i]·w[j·ldw+p]
 // for i < 8, j < 12, p < k, with a packed and w read in place; bias may be nil;
 // then the n-1 tiles 12 columns on (w 12 rows on). flags&1 adds the tiles to c;
-// flags&2 writes one tile to c as a scratch tile, c[j·8+i], ignoring ldc.
+// flags&2 writes one tile to c as a scratch tile, c[j·8+i], ignoring ldc;
+// flags&4 writes c[j·ldc+i] instead, the next tile 12 rows of c on.
 //
 //go:noescape
 func inPlaceT12x8AVX2(k int, a *float32, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int, n int)

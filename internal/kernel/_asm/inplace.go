@@ -22,6 +22,7 @@ var xmm = []VecPhysical{X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11, X12, X
 const (
 	flagLoad    = 1 // add the tile to C instead of overwriting it
 	flagScratch = 2 // write the tile to c as tn×tm floats, column j at c[j·tm]
+	flagDirect  = 4 // write column j of the tile to row j of C, untransposed
 )
 
 // inPlaceKernel emits the tn×tm kernel (tm is 8 or 16) for W stored n×k:
@@ -35,7 +36,8 @@ func inPlaceKernel(tn, tm int) {
 	Doc(fmt.Sprintf("%s computes the tile c[i·ldc+j] = bias[j] + Σ_p a[p·%d+i]·w[j·ldw+p]", name, tm),
 		fmt.Sprintf("for i < %d, j < %d, p < k, with a packed and w read in place; bias may be nil;", tm, tn),
 		fmt.Sprintf("then the n-1 tiles %d columns on (w %d rows on). flags&1 adds the tiles to c;", tn, tn),
-		fmt.Sprintf("flags&2 writes one tile to c as a scratch tile, c[j·%d+i], ignoring ldc.", tm))
+		fmt.Sprintf("flags&2 writes one tile to c as a scratch tile, c[j·%d+i], ignoring ldc;", tm),
+		fmt.Sprintf("flags&4 writes c[j·ldc+i] instead, the next tile %d rows of c on.", tn))
 	Pragma("noescape")
 	nv := tm / 8
 	acc := func(j, v int) VecPhysical { return ymm[j*nv+v] }
@@ -166,6 +168,24 @@ func inPlaceKernel(tn, tm int) {
 	Label(name + "_rows")
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(2), ldc)
+	TESTQ(U32(flagDirect), flags)
+	JZ(LabelRef(name + "_transposed"))
+	// Untransposed: column j of the tile (tm lanes) is row j of C.
+	dp := GP64()
+	MOVQ(pc, dp)
+	for j := 0; j < tn; j++ {
+		for v := 0; v < nv; v++ {
+			m := Mem{Base: dp, Disp: 32 * v}
+			TESTQ(U32(flagLoad), flags)
+			JZ(LabelRef(fmt.Sprintf("%s_d%d_%d", name, j, v)))
+			VADDPS(m, acc(j, v), acc(j, v))
+			Label(fmt.Sprintf("%s_d%d_%d", name, j, v))
+			VMOVUPS(acc(j, v), m)
+		}
+		ADDQ(ldc, dp)
+	}
+	JMP(LabelRef(name + "_next"))
+	Label(name + "_transposed")
 	ldc3, pc4, cp := GP64(), GP64(), GP64()
 	LEAQ(Mem{Base: ldc, Index: ldc, Scale: 2}, ldc3)
 	for _, load := range []bool{true, false} {
@@ -216,7 +236,16 @@ func inPlaceKernel(tn, tm int) {
 	ldw := Load(Param("ldw"), GP64())
 	IMUL3Q(U32(4*tn), ldw, ldw)
 	ADDQ(ldw, pw)
+	flags2 := Load(Param("flags"), GP64())
+	TESTQ(U32(flagDirect), flags2)
+	JZ(LabelRef(name + "_nextcols"))
+	rowsOn := Load(Param("ldc"), GP64())
+	IMUL3Q(U32(4*tn), rowsOn, rowsOn)
+	ADDQ(rowsOn, pc)
+	JMP(LabelRef(name + "_nextbias"))
+	Label(name + "_nextcols")
 	ADDQ(U8(4*tn), pc)
+	Label(name + "_nextbias")
 	TESTQ(bias, bias)
 	JZ(LabelRef(name + "_tile"))
 	ADDQ(U8(4*tn), bias)
