@@ -134,16 +134,6 @@ DATA c_sqrthalf<>+24(SB)/4, $0x3f3504f3
 DATA c_sqrthalf<>+28(SB)/4, $0x3f3504f3
 GLOBL c_sqrthalf<>(SB), RODATA|NOPTR, $32
 
-DATA c_erfsplit<>+0(SB)/4, $0x3f600000
-DATA c_erfsplit<>+4(SB)/4, $0x3f600000
-DATA c_erfsplit<>+8(SB)/4, $0x3f600000
-DATA c_erfsplit<>+12(SB)/4, $0x3f600000
-DATA c_erfsplit<>+16(SB)/4, $0x3f600000
-DATA c_erfsplit<>+20(SB)/4, $0x3f600000
-DATA c_erfsplit<>+24(SB)/4, $0x3f600000
-DATA c_erfsplit<>+28(SB)/4, $0x3f600000
-GLOBL c_erfsplit<>(SB), RODATA|NOPTR, $32
-
 DATA c_erfmax<>+0(SB)/4, $0x40800000
 DATA c_erfmax<>+4(SB)/4, $0x40800000
 DATA c_erfmax<>+8(SB)/4, $0x40800000
@@ -154,165 +144,105 @@ DATA c_erfmax<>+24(SB)/4, $0x40800000
 DATA c_erfmax<>+28(SB)/4, $0x40800000
 GLOBL c_erfmax<>(SB), RODATA|NOPTR, $32
 
-DATA c_erfA0<>+0(SB)/4, $0xba22e960
-DATA c_erfA0<>+4(SB)/4, $0xba22e960
-DATA c_erfA0<>+8(SB)/4, $0xba22e960
-DATA c_erfA0<>+12(SB)/4, $0xba22e960
-DATA c_erfA0<>+16(SB)/4, $0xba22e960
-DATA c_erfA0<>+20(SB)/4, $0xba22e960
-DATA c_erfA0<>+24(SB)/4, $0xba22e960
-DATA c_erfA0<>+28(SB)/4, $0xba22e960
-GLOBL c_erfA0<>(SB), RODATA|NOPTR, $32
+DATA c_quarter<>+0(SB)/4, $0x3e800000
+DATA c_quarter<>+4(SB)/4, $0x3e800000
+DATA c_quarter<>+8(SB)/4, $0x3e800000
+DATA c_quarter<>+12(SB)/4, $0x3e800000
+DATA c_quarter<>+16(SB)/4, $0x3e800000
+DATA c_quarter<>+20(SB)/4, $0x3e800000
+DATA c_quarter<>+24(SB)/4, $0x3e800000
+DATA c_quarter<>+28(SB)/4, $0x3e800000
+GLOBL c_quarter<>(SB), RODATA|NOPTR, $32
 
-DATA c_erfA1<>+0(SB)/4, $0x3ba4f75d
-DATA c_erfA1<>+4(SB)/4, $0x3ba4f75d
-DATA c_erfA1<>+8(SB)/4, $0x3ba4f75d
-DATA c_erfA1<>+12(SB)/4, $0x3ba4f75d
-DATA c_erfA1<>+16(SB)/4, $0x3ba4f75d
-DATA c_erfA1<>+20(SB)/4, $0x3ba4f75d
-DATA c_erfA1<>+24(SB)/4, $0x3ba4f75d
-DATA c_erfA1<>+28(SB)/4, $0x3ba4f75d
-GLOBL c_erfA1<>(SB), RODATA|NOPTR, $32
+DATA c_seven<>+0(SB)/4, $0x40e00000
+DATA c_seven<>+4(SB)/4, $0x40e00000
+DATA c_seven<>+8(SB)/4, $0x40e00000
+DATA c_seven<>+12(SB)/4, $0x40e00000
+DATA c_seven<>+16(SB)/4, $0x40e00000
+DATA c_seven<>+20(SB)/4, $0x40e00000
+DATA c_seven<>+24(SB)/4, $0x40e00000
+DATA c_seven<>+28(SB)/4, $0x40e00000
+GLOBL c_seven<>(SB), RODATA|NOPTR, $32
 
-DATA c_erfA2<>+0(SB)/4, $0xbcdb7ce2
-DATA c_erfA2<>+4(SB)/4, $0xbcdb7ce2
-DATA c_erfA2<>+8(SB)/4, $0xbcdb7ce2
-DATA c_erfA2<>+12(SB)/4, $0xbcdb7ce2
-DATA c_erfA2<>+16(SB)/4, $0xbcdb7ce2
-DATA c_erfA2<>+20(SB)/4, $0xbcdb7ce2
-DATA c_erfA2<>+24(SB)/4, $0xbcdb7ce2
-DATA c_erfA2<>+28(SB)/4, $0xbcdb7ce2
-GLOBL c_erfA2<>(SB), RODATA|NOPTR, $32
+DATA c_erfT0<>+0(SB)/4, $0x3e8d7aa7
+DATA c_erfT0<>+4(SB)/4, $0x3f360e4c
+DATA c_erfT0<>+8(SB)/4, $0x3f6c432f
+DATA c_erfT0<>+12(SB)/4, $0x3f7c9684
+DATA c_erfT0<>+16(SB)/4, $0x3f7fa024
+DATA c_erfT0<>+20(SB)/4, $0x3f7ff968
+DATA c_erfT0<>+24(SB)/4, $0x3f7fffb8
+DATA c_erfT0<>+28(SB)/4, $0x3f7ffffe
+GLOBL c_erfT0<>(SB), RODATA|NOPTR, $32
 
-DATA c_erfA3<>+0(SB)/4, $0x3de710c7
-DATA c_erfA3<>+4(SB)/4, $0x3de710c7
-DATA c_erfA3<>+8(SB)/4, $0x3de710c7
-DATA c_erfA3<>+12(SB)/4, $0x3de710c7
-DATA c_erfA3<>+16(SB)/4, $0x3de710c7
-DATA c_erfA3<>+20(SB)/4, $0x3de710c7
-DATA c_erfA3<>+24(SB)/4, $0x3de710c7
-DATA c_erfA3<>+28(SB)/4, $0x3de710c7
-GLOBL c_erfA3<>(SB), RODATA|NOPTR, $32
+DATA c_erfT1<>+0(SB)/4, $0x3f87ae8b
+DATA c_erfT1<>+4(SB)/4, $0x3f249721
+DATA c_erfT1<>+8(SB)/4, $0x3e723298
+DATA c_erfT1<>+12(SB)/4, $0x3d582a98
+DATA c_erfT1<>+16(SB)/4, $0x3bea0a1e
+DATA c_erfT1<>+20(SB)/4, $0x3a19b067
+DATA c_erfT1<>+24(SB)/4, $0x37f4daed
+DATA c_erfT1<>+28(SB)/4, $0x356c9b54
+GLOBL c_erfT1<>(SB), RODATA|NOPTR, $32
 
-DATA c_erfA4<>+0(SB)/4, $0xbec09387
-DATA c_erfA4<>+4(SB)/4, $0xbec09387
-DATA c_erfA4<>+8(SB)/4, $0xbec09387
-DATA c_erfA4<>+12(SB)/4, $0xbec09387
-DATA c_erfA4<>+16(SB)/4, $0xbec09387
-DATA c_erfA4<>+20(SB)/4, $0xbec09387
-DATA c_erfA4<>+24(SB)/4, $0xbec09387
-DATA c_erfA4<>+28(SB)/4, $0xbec09387
-GLOBL c_erfA4<>(SB), RODATA|NOPTR, $32
+DATA c_erfT2<>+0(SB)/4, $0xbe87ae78
+DATA c_erfT2<>+4(SB)/4, $0xbef6e2ad
+DATA c_erfT2<>+8(SB)/4, $0xbe975faa
+DATA c_erfT2<>+12(SB)/4, $0xbdbd2540
+DATA c_erfT2<>+16(SB)/4, $0xbc83a590
+DATA c_erfT2<>+20(SB)/4, $0xbad352b8
+DATA c_erfT2<>+24(SB)/4, $0xb8c6f496
+DATA c_erfT2<>+28(SB)/4, $0xb65dddde
+GLOBL c_erfT2<>(SB), RODATA|NOPTR, $32
 
-DATA c_erfA5<>+0(SB)/4, $0x3f906eba
-DATA c_erfA5<>+4(SB)/4, $0x3f906eba
-DATA c_erfA5<>+8(SB)/4, $0x3f906eba
-DATA c_erfA5<>+12(SB)/4, $0x3f906eba
-DATA c_erfA5<>+16(SB)/4, $0x3f906eba
-DATA c_erfA5<>+20(SB)/4, $0x3f906eba
-DATA c_erfA5<>+24(SB)/4, $0x3f906eba
-DATA c_erfA5<>+28(SB)/4, $0x3f906eba
-GLOBL c_erfA5<>(SB), RODATA|NOPTR, $32
+DATA c_erfT3<>+0(SB)/4, $0xbe9e4b98
+DATA c_erfT3<>+4(SB)/4, $0x3cdb733e
+DATA c_erfT3<>+8(SB)/4, $0x3e2b8e87
+DATA c_erfT3<>+12(SB)/4, $0x3db8a470
+DATA c_erfT3<>+16(SB)/4, $0x3cb1f79b
+DATA c_erfT3<>+20(SB)/4, $0x3b34e77f
+DATA c_erfT3<>+24(SB)/4, $0x394d530d
+DATA c_erfT3<>+28(SB)/4, $0x3705b84c
+GLOBL c_erfT3<>(SB), RODATA|NOPTR, $32
 
-DATA c_erfB0<>+0(SB)/4, $0xb317c0a3
-DATA c_erfB0<>+4(SB)/4, $0xb317c0a3
-DATA c_erfB0<>+8(SB)/4, $0xb317c0a3
-DATA c_erfB0<>+12(SB)/4, $0xb317c0a3
-DATA c_erfB0<>+16(SB)/4, $0xb317c0a3
-DATA c_erfB0<>+20(SB)/4, $0xb317c0a3
-DATA c_erfB0<>+24(SB)/4, $0xb317c0a3
-DATA c_erfB0<>+28(SB)/4, $0xb317c0a3
-GLOBL c_erfB0<>(SB), RODATA|NOPTR, $32
+DATA c_erfT4<>+0(SB)/4, $0x3e01fb22
+DATA c_erfT4<>+4(SB)/4, $0x3e1a4ab6
+DATA c_erfT4<>+8(SB)/4, $0xbbc8ef3d
+DATA c_erfT4<>+12(SB)/4, $0xbd450a4c
+DATA c_erfT4<>+16(SB)/4, $0xbc9c5efa
+DATA c_erfT4<>+20(SB)/4, $0xbb557f50
+DATA c_erfT4<>+24(SB)/4, $0xb9960903
+DATA c_erfT4<>+28(SB)/4, $0xb76747e2
+GLOBL c_erfT4<>(SB), RODATA|NOPTR, $32
 
-DATA c_erfB1<>+0(SB)/4, $0x361fe678
-DATA c_erfB1<>+4(SB)/4, $0x361fe678
-DATA c_erfB1<>+8(SB)/4, $0x361fe678
-DATA c_erfB1<>+12(SB)/4, $0x361fe678
-DATA c_erfB1<>+16(SB)/4, $0x361fe678
-DATA c_erfB1<>+20(SB)/4, $0x361fe678
-DATA c_erfB1<>+24(SB)/4, $0x361fe678
-DATA c_erfB1<>+28(SB)/4, $0x361fe678
-GLOBL c_erfB1<>(SB), RODATA|NOPTR, $32
+DATA c_erfT5<>+0(SB)/4, $0x3da3ea0e
+DATA c_erfT5<>+4(SB)/4, $0xbd59fa2a
+DATA c_erfT5<>+8(SB)/4, $0xbd4146b0
+DATA c_erfT5<>+12(SB)/4, $0x3bd8dfc7
+DATA c_erfT5<>+16(SB)/4, $0x3c2ea788
+DATA c_erfT5<>+20(SB)/4, $0x3b34a2e4
+DATA c_erfT5<>+24(SB)/4, $0x39a46e8d
+DATA c_erfT5<>+28(SB)/4, $0x3799c380
+GLOBL c_erfT5<>(SB), RODATA|NOPTR, $32
 
-DATA c_erfB2<>+0(SB)/4, $0xb85d8bb5
-DATA c_erfB2<>+4(SB)/4, $0xb85d8bb5
-DATA c_erfB2<>+8(SB)/4, $0xb85d8bb5
-DATA c_erfB2<>+12(SB)/4, $0xb85d8bb5
-DATA c_erfB2<>+16(SB)/4, $0xb85d8bb5
-DATA c_erfB2<>+20(SB)/4, $0xb85d8bb5
-DATA c_erfB2<>+24(SB)/4, $0xb85d8bb5
-DATA c_erfB2<>+28(SB)/4, $0xb85d8bb5
-GLOBL c_erfB2<>(SB), RODATA|NOPTR, $32
+DATA c_erfT6<>+0(SB)/4, $0xbd2123d0
+DATA c_erfT6<>+4(SB)/4, $0xbcd9c43c
+DATA c_erfT6<>+8(SB)/4, $0x3ca8bc96
+DATA c_erfT6<>+12(SB)/4, $0x3c144455
+DATA c_erfT6<>+16(SB)/4, $0xbb36295d
+DATA c_erfT6<>+20(SB)/4, $0xbada9bc7
+DATA c_erfT6<>+24(SB)/4, $0xb98f873c
+DATA c_erfT6<>+28(SB)/4, $0xb7ad94a3
+GLOBL c_erfT6<>(SB), RODATA|NOPTR, $32
 
-DATA c_erfB3<>+0(SB)/4, $0x3a257bbe
-DATA c_erfB3<>+4(SB)/4, $0x3a257bbe
-DATA c_erfB3<>+8(SB)/4, $0x3a257bbe
-DATA c_erfB3<>+12(SB)/4, $0x3a257bbe
-DATA c_erfB3<>+16(SB)/4, $0x3a257bbe
-DATA c_erfB3<>+20(SB)/4, $0x3a257bbe
-DATA c_erfB3<>+24(SB)/4, $0x3a257bbe
-DATA c_erfB3<>+28(SB)/4, $0x3a257bbe
-GLOBL c_erfB3<>(SB), RODATA|NOPTR, $32
-
-DATA c_erfB4<>+0(SB)/4, $0xbb9f81f5
-DATA c_erfB4<>+4(SB)/4, $0xbb9f81f5
-DATA c_erfB4<>+8(SB)/4, $0xbb9f81f5
-DATA c_erfB4<>+12(SB)/4, $0xbb9f81f5
-DATA c_erfB4<>+16(SB)/4, $0xbb9f81f5
-DATA c_erfB4<>+20(SB)/4, $0xbb9f81f5
-DATA c_erfB4<>+24(SB)/4, $0xbb9f81f5
-DATA c_erfB4<>+28(SB)/4, $0xbb9f81f5
-GLOBL c_erfB4<>(SB), RODATA|NOPTR, $32
-
-DATA c_erfB5<>+0(SB)/4, $0x3cda3543
-DATA c_erfB5<>+4(SB)/4, $0x3cda3543
-DATA c_erfB5<>+8(SB)/4, $0x3cda3543
-DATA c_erfB5<>+12(SB)/4, $0x3cda3543
-DATA c_erfB5<>+16(SB)/4, $0x3cda3543
-DATA c_erfB5<>+20(SB)/4, $0x3cda3543
-DATA c_erfB5<>+24(SB)/4, $0x3cda3543
-DATA c_erfB5<>+28(SB)/4, $0x3cda3543
-GLOBL c_erfB5<>(SB), RODATA|NOPTR, $32
-
-DATA c_erfB6<>+0(SB)/4, $0xbde1ff70
-DATA c_erfB6<>+4(SB)/4, $0xbde1ff70
-DATA c_erfB6<>+8(SB)/4, $0xbde1ff70
-DATA c_erfB6<>+12(SB)/4, $0xbde1ff70
-DATA c_erfB6<>+16(SB)/4, $0xbde1ff70
-DATA c_erfB6<>+20(SB)/4, $0xbde1ff70
-DATA c_erfB6<>+24(SB)/4, $0xbde1ff70
-DATA c_erfB6<>+28(SB)/4, $0xbde1ff70
-GLOBL c_erfB6<>(SB), RODATA|NOPTR, $32
-
-DATA c_erfB7<>+0(SB)/4, $0xbf21b205
-DATA c_erfB7<>+4(SB)/4, $0xbf21b205
-DATA c_erfB7<>+8(SB)/4, $0xbf21b205
-DATA c_erfB7<>+12(SB)/4, $0xbf21b205
-DATA c_erfB7<>+16(SB)/4, $0xbf21b205
-DATA c_erfB7<>+20(SB)/4, $0xbf21b205
-DATA c_erfB7<>+24(SB)/4, $0xbf21b205
-DATA c_erfB7<>+28(SB)/4, $0xbf21b205
-GLOBL c_erfB7<>(SB), RODATA|NOPTR, $32
-
-DATA c_erfB8<>+0(SB)/4, $0xbf90ae2b
-DATA c_erfB8<>+4(SB)/4, $0xbf90ae2b
-DATA c_erfB8<>+8(SB)/4, $0xbf90ae2b
-DATA c_erfB8<>+12(SB)/4, $0xbf90ae2b
-DATA c_erfB8<>+16(SB)/4, $0xbf90ae2b
-DATA c_erfB8<>+20(SB)/4, $0xbf90ae2b
-DATA c_erfB8<>+24(SB)/4, $0xbf90ae2b
-DATA c_erfB8<>+28(SB)/4, $0xbf90ae2b
-GLOBL c_erfB8<>(SB), RODATA|NOPTR, $32
-
-DATA c_erfB9<>+0(SB)/4, $0x39ae98d1
-DATA c_erfB9<>+4(SB)/4, $0x39ae98d1
-DATA c_erfB9<>+8(SB)/4, $0x39ae98d1
-DATA c_erfB9<>+12(SB)/4, $0x39ae98d1
-DATA c_erfB9<>+16(SB)/4, $0x39ae98d1
-DATA c_erfB9<>+20(SB)/4, $0x39ae98d1
-DATA c_erfB9<>+24(SB)/4, $0x39ae98d1
-DATA c_erfB9<>+28(SB)/4, $0x39ae98d1
-GLOBL c_erfB9<>(SB), RODATA|NOPTR, $32
+DATA c_erfT7<>+0(SB)/4, $0xbc817612
+DATA c_erfT7<>+4(SB)/4, $0x3c92849a
+DATA c_erfT7<>+8(SB)/4, $0x3b757087
+DATA c_erfT7<>+12(SB)/4, $0xbbc26a72
+DATA c_erfT7<>+16(SB)/4, $0xba3d24db
+DATA c_erfT7<>+20(SB)/4, $0x3a26acda
+DATA c_erfT7<>+24(SB)/4, $0x39360776
+DATA c_erfT7<>+28(SB)/4, $0x378fd20b
+GLOBL c_erfT7<>(SB), RODATA|NOPTR, $32
 
 DATA c_bias127<>+0(SB)/4, $0x0000007f
 DATA c_bias127<>+4(SB)/4, $0x0000007f
@@ -3452,56 +3382,34 @@ gelu_big:
 	VMOVUPS      (AX)(DX*1), Y0
 	VMULPS       c_sqrthalf<>+0(SB), Y0, Y1
 	VANDPS       c_abs<>+0(SB), Y1, Y2
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      c_erfA0<>+0(SB), Y4
-	VFMADD213PS  c_erfA1<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfA2<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfA3<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfA4<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfA5<>+0(SB), Y3, Y4
-	VMULPS       Y1, Y4, Y4
 	VMOVUPS      c_erfmax<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y3
-	VMOVUPS      c_erfB0<>+0(SB), Y5
-	VFMADD213PS  c_erfB1<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB2<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB3<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB4<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB5<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB6<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB7<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB8<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB9<>+0(SB), Y3, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VMOVAPS      Y5, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y3
-	VMOVUPS      c_exp0<>+0(SB), Y7
-	VFMADD213PS  c_exp1<>+0(SB), Y3, Y7
-	VFMADD213PS  c_exp2<>+0(SB), Y3, Y7
-	VFMADD213PS  c_exp3<>+0(SB), Y3, Y7
-	VFMADD213PS  c_exp4<>+0(SB), Y3, Y7
-	VMULPS       Y3, Y3, Y8
-	VFMADD213PS  Y3, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y3
-	VCVTPS2DQ    Y6, Y6
-	VPADDD       c_bias127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VCMPPS       $0x01, c_expmin<>+0(SB), Y5, Y6
-	VANDNPS      Y3, Y6, Y3
-	VCMPPS       $0x0e, c_expmax<>+0(SB), Y5, Y6
-	VBLENDVPS    Y6, c_inf<>+0(SB), Y3, Y3
-	VMOVUPS      c_one<>+0(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VANDPS       c_sign<>+0(SB), Y1, Y3
-	VORPS        Y3, Y5, Y5
-	VCMPPS       $0x01, c_erfsplit<>+0(SB), Y2, Y1
-	VBLENDVPS    Y1, Y4, Y5, Y5
+	VMINPS       Y2, Y3, Y2
+	VADDPS       Y2, Y2, Y3
+	VROUNDPS     $0x01, Y3, Y3
+	VMINPS       c_seven<>+0(SB), Y3, Y3
+	VSUBPS       c_quarter<>+0(SB), Y2, Y2
+	VFNMADD231PS c_half<>+0(SB), Y3, Y2
+	VCVTTPS2DQ   Y3, Y3
+	VPERMPS      c_erfT7<>+0(SB), Y3, Y4
+	VPERMPS      c_erfT6<>+0(SB), Y3, Y5
+	VFMADD213PS  Y5, Y2, Y4
+	VPERMPS      c_erfT5<>+0(SB), Y3, Y5
+	VFMADD213PS  Y5, Y2, Y4
+	VPERMPS      c_erfT4<>+0(SB), Y3, Y5
+	VFMADD213PS  Y5, Y2, Y4
+	VPERMPS      c_erfT3<>+0(SB), Y3, Y5
+	VFMADD213PS  Y5, Y2, Y4
+	VPERMPS      c_erfT2<>+0(SB), Y3, Y5
+	VFMADD213PS  Y5, Y2, Y4
+	VPERMPS      c_erfT1<>+0(SB), Y3, Y5
+	VFMADD213PS  Y5, Y2, Y4
+	VPERMPS      c_erfT0<>+0(SB), Y3, Y5
+	VFMADD213PS  Y5, Y2, Y4
+	VANDPS       c_sign<>+0(SB), Y1, Y1
+	VORPS        Y1, Y4, Y4
 	VMULPS       c_half<>+0(SB), Y0, Y0
-	VFMADD213PS  Y0, Y0, Y5
-	VMOVUPS      Y5, (AX)(DX*1)
+	VFMADD213PS  Y0, Y0, Y4
+	VMOVUPS      Y4, (AX)(DX*1)
 	MOVQ         BX, DX
 	JMP          gelu_big
 
@@ -3511,56 +3419,34 @@ gelu_small:
 	VMOVUPS      (AX)(DX*1), Y0
 	VMULPS       c_sqrthalf<>+0(SB), Y0, Y1
 	VANDPS       c_abs<>+0(SB), Y1, Y2
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      c_erfA0<>+0(SB), Y4
-	VFMADD213PS  c_erfA1<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfA2<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfA3<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfA4<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfA5<>+0(SB), Y3, Y4
-	VMULPS       Y1, Y4, Y4
 	VMOVUPS      c_erfmax<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y3
-	VMOVUPS      c_erfB0<>+0(SB), Y5
-	VFMADD213PS  c_erfB1<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB2<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB3<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB4<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB5<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB6<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB7<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB8<>+0(SB), Y3, Y5
-	VFMADD213PS  c_erfB9<>+0(SB), Y3, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VMOVAPS      Y5, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y3
-	VMOVUPS      c_exp0<>+0(SB), Y7
-	VFMADD213PS  c_exp1<>+0(SB), Y3, Y7
-	VFMADD213PS  c_exp2<>+0(SB), Y3, Y7
-	VFMADD213PS  c_exp3<>+0(SB), Y3, Y7
-	VFMADD213PS  c_exp4<>+0(SB), Y3, Y7
-	VMULPS       Y3, Y3, Y8
-	VFMADD213PS  Y3, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y3
-	VCVTPS2DQ    Y6, Y6
-	VPADDD       c_bias127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VCMPPS       $0x01, c_expmin<>+0(SB), Y5, Y6
-	VANDNPS      Y3, Y6, Y3
-	VCMPPS       $0x0e, c_expmax<>+0(SB), Y5, Y6
-	VBLENDVPS    Y6, c_inf<>+0(SB), Y3, Y3
-	VMOVUPS      c_one<>+0(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VANDPS       c_sign<>+0(SB), Y1, Y3
-	VORPS        Y3, Y5, Y5
-	VCMPPS       $0x01, c_erfsplit<>+0(SB), Y2, Y1
-	VBLENDVPS    Y1, Y4, Y5, Y5
+	VMINPS       Y2, Y3, Y2
+	VADDPS       Y2, Y2, Y3
+	VROUNDPS     $0x01, Y3, Y3
+	VMINPS       c_seven<>+0(SB), Y3, Y3
+	VSUBPS       c_quarter<>+0(SB), Y2, Y2
+	VFNMADD231PS c_half<>+0(SB), Y3, Y2
+	VCVTTPS2DQ   Y3, Y3
+	VPERMPS      c_erfT7<>+0(SB), Y3, Y4
+	VPERMPS      c_erfT6<>+0(SB), Y3, Y5
+	VFMADD213PS  Y5, Y2, Y4
+	VPERMPS      c_erfT5<>+0(SB), Y3, Y5
+	VFMADD213PS  Y5, Y2, Y4
+	VPERMPS      c_erfT4<>+0(SB), Y3, Y5
+	VFMADD213PS  Y5, Y2, Y4
+	VPERMPS      c_erfT3<>+0(SB), Y3, Y5
+	VFMADD213PS  Y5, Y2, Y4
+	VPERMPS      c_erfT2<>+0(SB), Y3, Y5
+	VFMADD213PS  Y5, Y2, Y4
+	VPERMPS      c_erfT1<>+0(SB), Y3, Y5
+	VFMADD213PS  Y5, Y2, Y4
+	VPERMPS      c_erfT0<>+0(SB), Y3, Y5
+	VFMADD213PS  Y5, Y2, Y4
+	VANDPS       c_sign<>+0(SB), Y1, Y1
+	VORPS        Y1, Y4, Y4
 	VMULPS       c_half<>+0(SB), Y0, Y0
-	VFMADD213PS  Y0, Y0, Y5
-	VMOVUPS      Y5, (AX)(DX*1)
+	VFMADD213PS  Y0, Y0, Y4
+	VMOVUPS      Y4, (AX)(DX*1)
 	ADDQ         $0x20, DX
 	JMP          gelu_small
 
