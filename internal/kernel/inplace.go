@@ -177,7 +177,7 @@ func (j *gemmJob) inPlaceColumns(im *impl, ws *workspace, kern tileFunc, tn, tm 
 				share = ceilDiv(nrows, panels-1)
 			}
 			for i0 := g0; i0 < g1; i0 += tm {
-				if r := (i0/tm - 1) * share; i0 > 0 && r < nrows {
+				if r := (i0/tm - 1) * share; i0 > 0 && share > 0 && r < nrows {
 					im.prefetch(min(share, nrows-r), j.b.b[(nj+r)*j.b.ldb+npc:], j.b.ldb, nkc)
 				}
 				a := ap[i0*j.k+pc*tm:]
