@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/hfgo/hfgo/internal/kernel"
+	"github.com/hfgo/hfgo/models/internal/layers"
 	"github.com/nlpodyssey/spago/mat"
 )
 
@@ -156,9 +157,10 @@ func (m *Model) layerForward(y *Layer, x []float32, w *workspace, b, n int, prob
 	c := m.Config
 	h, rows, heads, hd := c.HiddenSize, b*n, c.NumAttentionHeads, c.HeadDim()
 	qkv, ctx := w.qkv(rows, h), w.ctx(rows, h)
-	y.Query.Forward(qkv, 3*h, x, h, rows)
-	y.Key.Forward(qkv[h:], 3*h, x, h, rows)
-	y.Value.Forward(qkv[2*h:], 3*h, x, h, rows)
+	layers.ForwardShared(x, h, rows,
+		layers.Output{Linear: y.Query, Y: qkv, LDY: 3 * h},
+		layers.Output{Linear: y.Key, Y: qkv[h:], LDY: 3 * h},
+		layers.Output{Linear: y.Value, Y: qkv[2*h:], LDY: 3 * h})
 	cfg := kernel.AttentionConfig{Heads: heads, HeadDim: hd, Scale: attentionScale(hd)}
 	for s := range b {
 		q := qkv[s*n*3*h:]

@@ -145,3 +145,49 @@ func TestActivation(t *testing.T) {
 		t.Errorf("unknown activation: %v", err)
 	}
 }
+
+func TestForwardShared(t *testing.T) {
+	t.Parallel()
+	// Three out×in maps of the same 40×64 input, large enough to be spread
+	// over the cores, and a Conv1D one that falls back to Forward.
+	const rows, in = 40, 64
+	src := weights.Memory{}
+	r := float32(0.5)
+	next := func() float32 { r = r*1.37 - float32(int(r*1.37)) - 0.5; return r }
+	fill := func(n int) []float32 {
+		d := make([]float32, n)
+		for i := range d {
+			d[i] = next()
+		}
+		return d
+	}
+	for _, name := range []string{"q", "k", "v"} {
+		src[name+".weight"] = weights.Dense{Data: fill(96 * in), Shape: []int{96, in}}
+		src[name+".bias"] = weights.Dense{Data: fill(96), Shape: []int{96}}
+	}
+	src["c.weight"] = weights.Dense{Data: fill(in * 96), Shape: []int{in, 96}}
+	l := weights.NewLoader(src)
+	x := fill(rows * in)
+	for _, set := range [][]string{{"q", "k", "v"}, {"q", "c"}} {
+		var outs []Output
+		var want [][]float32
+		for _, name := range set {
+			lin, err := LoadLinear(l, name, in, 96, name != "c", name == "c")
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := make([]float32, rows*100)
+			lin.Forward(w, 100, x, in, rows)
+			want = append(want, w)
+			outs = append(outs, Output{Linear: lin, Y: make([]float32, rows*100), LDY: 100})
+		}
+		ForwardShared(x, in, rows, outs...)
+		for i, o := range outs {
+			for j := range o.Y {
+				if d := o.Y[j] - want[i][j]; d > 1e-5 || d < -1e-5 {
+					t.Fatalf("%v: output %d element %d = %v, want %v", set, i, j, o.Y[j], want[i][j])
+				}
+			}
+		}
+	}
+}

@@ -83,3 +83,35 @@ func (l *Linear) Forward(y []float32, ldy int, x []float32, ldx int, rows int) {
 	}
 	kernel.GemmBias(!l.InOut, rows, l.Out, l.In, 1, x, ldx, w, ldw, 0, y, ldy, bias)
 }
+
+// Output is where ForwardShared writes the map of one Linear: the rows×Out
+// matrix Y with row stride LDY.
+type Output struct {
+	Linear *Linear
+	Y      []float32
+	LDY    int
+}
+
+// ForwardShared sets each output to the map of the same rows×In matrix x
+// (row stride ldx), as Forward would, in one product over the cores when
+// the weights are stored out×in and not packed: BERT's query, key and
+// value.
+func ForwardShared(x []float32, ldx int, rows int, outs ...Output) {
+	bs := make([]kernel.SharedB, len(outs))
+	for i, o := range outs {
+		l := o.Linear
+		if l.InOut || l.packed != nil || l.In != outs[0].Linear.In {
+			for _, o := range outs {
+				o.Linear.Forward(o.Y, o.LDY, x, ldx, rows)
+			}
+			return
+		}
+		bs[i] = kernel.SharedB{N: l.Out, B: Data(l.Weight), LDB: l.In, C: o.Y, LDC: o.LDY}
+		if l.Bias != nil {
+			bs[i].Bias = Data(l.Bias)
+		}
+	}
+	if len(outs) > 0 {
+		kernel.GemmShared(rows, outs[0].Linear.In, 1, x, ldx, 0, bs...)
+	}
+}
