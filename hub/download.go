@@ -182,6 +182,9 @@ func (c *Client) downloadToCache(ctx context.Context, q fileReq) (path string, e
 	defer func() { q.progress.complete(cached, err) }()
 	if isCommit(q.revision) && !q.force {
 		if p, _ := rc.pointerPath(q.revision, q.filename); exists(p) {
+			if etag := etagOfPointer(p); etag != "" {
+				c.dropStalePartials(rc, etag)
+			}
 			cached = true
 			q.progress.start(fileSize(p), 0)
 			return p, nil
@@ -213,6 +216,7 @@ func (c *Client) downloadToCache(ctx context.Context, q fileReq) (path string, e
 	}
 	q.progress.start(meta.Size, 0)
 	if !q.force && exists(pointer) {
+		c.dropStalePartials(rc, meta.ETag)
 		cached = true
 		return pointer, nil
 	}
@@ -226,10 +230,9 @@ func (c *Client) downloadToCache(ctx context.Context, q fileReq) (path string, e
 		incomplete: blob + ".incomplete", dest: blob, progress: q.progress.progress,
 	}
 	if !q.force && exists(blob) {
-		// Another process finished it; drop what an interrupted parallel
-		// download of ours may have left.
-		os.Remove(d.partsPath())
-		os.Remove(d.statePath())
+		// Another process finished it; drop what an interrupted download
+		// may have left.
+		rc.removePartials(meta.ETag)
 		cached = true
 		return pointer, c.linkPointer(q.cacheDir, blob, pointer, false)
 	}

@@ -16,12 +16,8 @@ import (
 // no flock (some network file systems) it goes on unlocked, as Python's
 // WeakFileLock does, rather than hang.
 func (c *Client) lockFile(ctx context.Context, path string) (unlock func(), err error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
+	if err := createLockFile(path); err != nil {
 		return nil, err
-	}
-	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o664); err == nil {
-		f.Chmod(0o664)
-		f.Close()
 	}
 	fl := flock.New(path, flock.SetPermissions(0o664))
 	start := time.Now()
@@ -48,4 +44,17 @@ func (c *Client) lockFile(ctx context.Context, path string) (unlock func(), err 
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// createLockFile makes the lock file and its folder if missing, 0664 as
+// huggingface_hub makes it.
+func createLockFile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
+		return err
+	}
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o664); err == nil {
+		f.Chmod(0o664)
+		f.Close()
+	}
+	return nil
 }
