@@ -17,6 +17,9 @@ type repoCache struct {
 	root   string // the Hub cache folder
 	folder string // "models--owner--name"
 	dir    string // root/folder
+	// beforeRename, if set, is called between writing a ref's temporary
+	// file and renaming it into place (tests look at the cache then).
+	beforeRename func(tmp string)
 }
 
 func newRepoCache(root string, t RepoType, repoID string) repoCache {
@@ -94,7 +97,29 @@ func (r repoCache) writeRef(rev, commit string) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o777); err != nil {
 		return err
 	}
-	return writeFileAtomic(p, []byte(commit))
+	removeLegacyRefTemps(p)
+	return writeViaTemp(r.refTempName(rev), p, []byte(commit), r.beforeRename)
+}
+
+// refTempName is where a ref is written before it is renamed into refs/: in
+// the repo folder itself, on the same file system, where huggingface_hub
+// never looks. Everything under refs/ is a ref to scan_cache_dir, so a
+// temporary file left there by a crash would break its scan.
+func (r repoCache) refTempName(rev string) string {
+	return tempName(filepath.Join(r.dir, "ref-"+strings.ReplaceAll(rev, "/", "-")))
+}
+
+// removeLegacyRefTemps deletes the ".<name>.<8 hex>.tmp" files earlier
+// versions wrote next to the ref path and a crash left in refs/.
+func removeLegacyRefTemps(path string) {
+	dir, base := filepath.Split(path)
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		mid, ok := strings.CutPrefix(e.Name(), "."+base+".")
+		if hex, ok2 := strings.CutSuffix(mid, ".tmp"); ok && ok2 && len(hex) == 8 && isHex(hex) && e.Type().IsRegular() {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // markNoExist writes the empty .no_exist marker of a file missing at commit.
@@ -129,8 +154,13 @@ func (r repoCache) isNoExist(commit, filename string) bool {
 
 // writeFileAtomic writes data to a temporary file next to path and renames
 // it over path, so readers see the old or the new content, never a part.
-func writeFileAtomic(path string, data []byte) (err error) {
-	tmp := tempName(path)
+func writeFileAtomic(path string, data []byte) error {
+	return writeViaTemp(tempName(path), path, data, nil)
+}
+
+// writeViaTemp writes data to the new file tmp (on path's file system) and
+// renames it over path; beforeRename, if set, is called in between.
+func writeViaTemp(tmp, path string, data []byte, beforeRename func(tmp string)) (err error) {
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
 	if err != nil {
 		return err
@@ -147,6 +177,9 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if err != nil {
 		return err
 	}
+	if beforeRename != nil {
+		beforeRename(tmp)
+	}
 	return os.Rename(tmp, path)
 }
 
@@ -158,14 +191,16 @@ func tempName(path string) string {
 }
 
 // copyFileAtomic copies src to dst through a temporary file made in tmpDir
-// (on dst's file system), so dst's folder never shows a partial copy.
+// (on dst's file system), so dst's folder never shows a partial copy. The
+// temporary file is named after src: in blobs/, ".<etag>.<hex>.tmp", which
+// a later download of the blob removes if a crash left it.
 func copyFileAtomic(src, dst, tmpDir string) (err error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	tmp := tempName(filepath.Join(tmpDir, filepath.Base(dst)))
+	tmp := tempName(filepath.Join(tmpDir, filepath.Base(src)))
 	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
 	if err != nil {
 		return err
