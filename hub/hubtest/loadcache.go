@@ -10,7 +10,7 @@ import (
 )
 
 // loadCacheRepo loads a repo folder of a Hugging Face cache: every snapshot
-// as a commit, refs/ as branches and pull requests.
+// as a commit, refs/ as branches and pull requests (see cacheMain for main).
 func (s *Server) loadCacheRepo(key repoKey, dir string) error {
 	if err := checkRepoID(key.id); err != nil {
 		return fmt.Errorf("hubtest: load %s: %w", dir, err)
@@ -20,7 +20,6 @@ func (s *Server) loadCacheRepo(key repoKey, dir string) error {
 		return fmt.Errorf("hubtest: load %s: %w", dir, err)
 	}
 	rp := &repo{key: key, commits: map[string]*commit{}, branches: map[string]string{}, tags: map[string]string{}, prs: map[int]string{}}
-	var newest *commit
 	for _, e := range snaps {
 		sdir := filepath.Join(dir, "snapshots", e.Name())
 		if !isCommitSHA(e.Name()) || !isDir(sdir) {
@@ -31,9 +30,6 @@ func (s *Server) loadCacheRepo(key repoKey, dir string) error {
 			return err
 		}
 		rp.commits[c.sha] = c
-		if newest == nil || c.when.After(newest.when) {
-			newest = c
-		}
 		if rp.created.IsZero() || c.when.Before(rp.created) {
 			rp.created = c.when
 		}
@@ -41,8 +37,8 @@ func (s *Server) loadCacheRepo(key repoKey, dir string) error {
 	if err := loadCacheRefs(rp, filepath.Join(dir, "refs")); err != nil {
 		return err
 	}
-	if _, ok := rp.branches["main"]; !ok && newest != nil {
-		rp.branches["main"] = newest.sha
+	if sha, ok := cacheMain(rp); ok {
+		rp.branches["main"] = sha
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -50,6 +46,32 @@ func (s *Server) loadCacheRepo(key repoKey, dir string) error {
 		return fmt.Errorf("hubtest: load %s: %w", dir, err)
 	}
 	return nil
+}
+
+// cacheMain is the commit of main in a cached repo: refs/main's, else the
+// only snapshot that no other ref names (a PR head or another branch's
+// commit is not main). ok is false when that is ambiguous or there is none.
+func cacheMain(rp *repo) (sha string, ok bool) {
+	if sha, ok := rp.branches["main"]; ok {
+		return sha, true
+	}
+	named := map[string]bool{}
+	for _, sha := range rp.branches {
+		named[sha] = true
+	}
+	for _, sha := range rp.prs {
+		named[sha] = true
+	}
+	var free []string
+	for sha := range rp.commits {
+		if !named[sha] {
+			free = append(free, sha)
+		}
+	}
+	if len(free) != 1 {
+		return "", false
+	}
+	return free[0], true
 }
 
 // loadSnapshot reads snapshots/<sha>: each file's ETag is the name of the

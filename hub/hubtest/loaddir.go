@@ -22,8 +22,10 @@ import (
 //   - a Hugging Face cache: dir/models--<owner>--<name>/ (and datasets--,
 //     spaces--) with refs/, snapshots/<commit>/ and blobs/. Every cached
 //     snapshot is served under its own commit sha, refs/ name branches and
-//     refs/pr/N, and main falls back to the newest snapshot when refs/main
-//     is missing. Blob names are taken as the files' ETags.
+//     refs/pr/N. Without refs/main, main is the one snapshot no ref names;
+//     if there is no such snapshot, or several, the repo has no main and
+//     asking for it is a RevisionNotFound. Blob names are taken as the
+//     files' ETags.
 //
 // Contents stay on disk and are read per request. Plain folders are hashed
 // once, here: a file changed afterwards is served under its old ETag until

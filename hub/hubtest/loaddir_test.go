@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hfgo/hfgo/hub/hubtest"
@@ -318,5 +319,57 @@ func TestLoadDirCommitsAreStable(t *testing.T) {
 		if c := ra.header.Get("X-Repo-Commit"); len(c) != 40 || c != rb.header.Get("X-Repo-Commit") {
 			t.Errorf("%s: commit %q, then %q", repo, c, rb.header.Get("X-Repo-Commit"))
 		}
+	}
+}
+
+// TestLoadDirCacheMain: without refs/main, main is the one snapshot no ref
+// names, never a newer PR head or another branch's commit; when that is
+// ambiguous, main is a RevisionNotFound.
+func TestLoadDirCacheMain(t *testing.T) {
+	t.Parallel()
+	a, b, c := strings.Repeat("a", 40), strings.Repeat("b", 40), strings.Repeat("c", 40)
+	for _, tc := range []struct {
+		name  string
+		snaps []string          // oldest first
+		refs  map[string]string // name -> commit
+		main  string            // "" for RevisionNotFound
+	}{
+		{"refs/main", []string{a, b}, map[string]string{"main": a}, a},
+		{"newer PR head", []string{a, b}, map[string]string{"refs/pr/1": b}, a},
+		{"newer branch", []string{a, b}, map[string]string{"dev": b}, a},
+		{"one snapshot", []string{a}, nil, a},
+		{"two unnamed", []string{a, b, c}, map[string]string{"refs/pr/2": c}, ""},
+		{"all named", []string{a, b}, map[string]string{"dev": a, "refs/pr/1": b}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			m := cacheRepo{t, filepath.Join(dir, "models--org--cached")}
+			when := time.Now().Add(-time.Hour)
+			for i, sha := range tc.snaps {
+				m.file(sha, "config.json", `{"snapshot": "`+sha[:1]+`"}`)
+				at := when.Add(time.Duration(i) * time.Minute)
+				if err := os.Chtimes(filepath.Join(m.dir, "snapshots", sha), at, at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for name, sha := range tc.refs {
+				m.ref(name, sha)
+			}
+			s := hubtest.NewServer(hubtest.WithDir(dir))
+			defer s.Close()
+			for _, path := range []string{"/org/cached/resolve/main/config.json", "/api/models/org/cached/revision/main"} {
+				r := do(t, "GET", s.URL+path)
+				if tc.main == "" {
+					if r.status != 404 || r.header.Get("X-Error-Code") != "RevisionNotFound" {
+						t.Errorf("%s: %d %s, want 404 RevisionNotFound", path, r.status, r.header.Get("X-Error-Code"))
+					}
+					continue
+				}
+				if r.status != 200 || r.header.Get("X-Repo-Commit") != tc.main && !strings.Contains(r.body, `"sha":"`+tc.main+`"`) {
+					t.Errorf("%s: %d commit %q body %.80q, want %s", path, r.status, r.header.Get("X-Repo-Commit"), r.body, tc.main)
+				}
+			}
+		})
 	}
 }
