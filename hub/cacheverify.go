@@ -19,18 +19,28 @@ type VerifyOptions struct {
 	RepoID   string
 	// Workers is how many blobs are hashed at once (default: the CPUs).
 	Workers int
+	// Client, if set, asks the Hub for the ETags of snapshot files that are
+	// copies, not symlinks (a cache written without symlinks), when the
+	// repo's trees/<commit>.json does not record them.
+	Client *Client
 }
 
 // VerifyReport is the result of VerifyCache.
 type VerifyReport struct {
-	// Checked blobs, Bytes hashed.
+	// Checked blobs and Files (snapshot files that are copies, checked
+	// against their ETag), Bytes hashed.
 	Checked int
+	Files   int
 	Bytes   int64
 	// Problems are blobs whose content does not match their name, dangling
 	// snapshot entries and the like.
 	Problems []CacheProblem
-	// Unverifiable are blobs whose name is neither a sha256 nor a git sha1.
+	// Unverifiable are blobs whose name (or snapshot files whose ETag) is
+	// neither a sha256 nor a git sha1.
 	Unverifiable []string
+	// Unknown are snapshot files that are copies and whose ETag neither the
+	// cache's trees/ nor the Hub gave: they are not checked.
+	Unknown []string
 }
 
 // CacheProblem is one damaged file of the cache.
@@ -42,7 +52,10 @@ type CacheProblem struct {
 
 // VerifyCache hashes every blob of the cache (or of one repo) and compares
 // it with its name: the sha256 for LFS files, the git blob sha1 for the
-// others. It also reports snapshot entries that point nowhere.
+// others. Snapshot files that are copies (a cache without symlinks has no
+// blobs) are hashed and compared with their ETag, read from
+// trees/<commit>.json or asked of the Hub (opts.Client). It also reports
+// snapshot entries that point nowhere.
 func VerifyCache(ctx context.Context, dir string, opts *VerifyOptions) (*VerifyReport, error) {
 	o := VerifyOptions{}
 	if opts != nil {
@@ -53,8 +66,7 @@ func VerifyCache(ctx context.Context, dir string, opts *VerifyOptions) (*VerifyR
 		return nil, err
 	}
 	rep := &VerifyReport{}
-	type job struct{ repo, path string }
-	var jobs []job
+	var jobs []verifyJob
 	found := false
 	for _, r := range ci.Repos {
 		if o.RepoID != "" && (r.ID != o.RepoID || r.Type != o.RepoType.orDefault()) {
@@ -67,8 +79,11 @@ func VerifyCache(ctx context.Context, dir string, opts *VerifyOptions) (*VerifyR
 			if !b.Type().IsRegular() || strings.HasSuffix(b.Name(), ".incomplete") || strings.HasSuffix(b.Name(), ".json") || strings.HasPrefix(b.Name(), ".") {
 				continue
 			}
-			jobs = append(jobs, job{name, filepath.Join(r.Path, "blobs", b.Name())})
+			jobs = append(jobs, verifyJob{repo: name, path: filepath.Join(r.Path, "blobs", b.Name()), etag: b.Name()})
 		}
+		copies, unknown := copiedFileJobs(ctx, o.Client, r)
+		jobs = append(jobs, copies...)
+		rep.Unknown = append(rep.Unknown, unknown...)
 	}
 	for _, w := range ci.Warnings {
 		if o.RepoID == "" || strings.Contains(w.Error(), RepoFolderName(o.RepoType, o.RepoID)) {
@@ -84,11 +99,11 @@ func VerifyCache(ctx context.Context, dir string, opts *VerifyOptions) (*VerifyR
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	ch := make(chan job)
+	ch := make(chan verifyJob)
 	for range workers {
 		wg.Go(func() {
 			for j := range ch {
-				problem, n, verifiable, err := verifyBlob(ctx, j.path)
+				problem, n, verifiable, err := verifyFile(ctx, j.path, j.etag)
 				mu.Lock()
 				switch {
 				case err != nil:
@@ -96,7 +111,11 @@ func VerifyCache(ctx context.Context, dir string, opts *VerifyOptions) (*VerifyR
 				case !verifiable:
 					rep.Unverifiable = append(rep.Unverifiable, j.path)
 				default:
-					rep.Checked++
+					if j.copied {
+						rep.Files++
+					} else {
+						rep.Checked++
+					}
 					rep.Bytes += n
 					if problem != "" {
 						rep.Problems = append(rep.Problems, CacheProblem{j.repo, j.path, problem})
@@ -119,11 +138,19 @@ func VerifyCache(ctx context.Context, dir string, opts *VerifyOptions) (*VerifyR
 	}
 	sort.Slice(rep.Problems, func(i, j int) bool { return rep.Problems[i].Path < rep.Problems[j].Path })
 	sort.Strings(rep.Unverifiable)
+	sort.Strings(rep.Unknown)
 	return rep, nil
 }
 
-// verifyBlob hashes one blob; problem is non-empty on a mismatch.
-func verifyBlob(ctx context.Context, path string) (problem string, n int64, verifiable bool, err error) {
+// verifyJob is one file to hash: a blob, or a snapshot file that is a copy.
+type verifyJob struct {
+	repo, path, etag string
+	copied           bool
+}
+
+// verifyFile hashes one file and compares it with etag; problem is
+// non-empty on a mismatch.
+func verifyFile(ctx context.Context, path, etag string) (problem string, n int64, verifiable bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", 0, true, err
@@ -133,7 +160,7 @@ func verifyBlob(ctx context.Context, path string) (problem string, n int64, veri
 	if err != nil {
 		return "", 0, true, err
 	}
-	h := newContentHash(filepath.Base(path), fi.Size())
+	h := newContentHash(etag, fi.Size())
 	if h == nil {
 		return "", 0, false, nil
 	}

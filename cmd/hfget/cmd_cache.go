@@ -182,6 +182,11 @@ func runCacheVerify(ctx context.Context, e *env, args []string) int {
 	if len(pos) == 1 {
 		opts.RepoID = pos[0]
 	}
+	// Snapshot files that are copies (a cache without symlinks) are
+	// checked against the ETags the Hub lists when the cache has none.
+	if c, err := newHubClient(e, dir, ""); err == nil {
+		opts.Client = c
+	}
 	rep, err := hub.VerifyCache(ctx, dir, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "hfget cache verify: %s\n", hubErrorLine(err))
@@ -194,8 +199,11 @@ func runCacheVerify(ctx context.Context, e *env, args []string) int {
 		}
 		fmt.Fprintf(e.stdout, "BAD %s: %s\n", p.Path, p.Problem)
 	}
-	fmt.Fprintf(e.stderr, "checked %d blobs (%s): %d problems, %d blobs not named by a hash\n",
-		rep.Checked, byteSize(rep.Bytes), len(rep.Problems), len(rep.Unverifiable))
+	fmt.Fprintf(e.stderr, "checked %d blobs and %d snapshot files (%s): %d problems, %d not named by a hash\n",
+		rep.Checked, rep.Files, byteSize(rep.Bytes), len(rep.Problems), len(rep.Unverifiable))
+	if len(rep.Unknown) > 0 {
+		fmt.Fprintf(e.stderr, "%d snapshot files not checked: they are copies and neither the cache nor the Hub gave their ETag\n", len(rep.Unknown))
+	}
 	if len(rep.Problems) > 0 {
 		return exitFailure
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,5 +61,33 @@ func TestCacheCommands(t *testing.T) {
 		if code, _, _ := h.run(t, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want usage", args, code)
 		}
+	}
+}
+
+// TestCacheVerifyWithoutSymlinks: a cache written without symlinks has no
+// blobs; verify checks the snapshot files themselves.
+func TestCacheVerifyWithoutSymlinks(t *testing.T) {
+	t.Parallel()
+	h := newHubCLI(t)
+	h.env["HF_HUB_DISABLE_SYMLINKS"] = "1"
+	files := cliRepoFiles()
+	commit := h.srv.AddRepo(hubtest.Repo{ID: "hfgo/copies", Files: files})
+	if code, _, stderr := h.run(t, "hfgo/copies", "--all", "--quiet"); code != exitOK {
+		t.Fatalf("download: %s", stderr)
+	}
+	want := fmt.Sprintf("checked 0 blobs and %d snapshot files", len(files))
+	if code, _, stderr := h.run(t, "cache", "verify"); code != exitOK || !strings.Contains(stderr, want) || !strings.Contains(stderr, "0 problems") {
+		t.Errorf("verify of a sound cache: exit %d %q, want %q", code, stderr, want)
+	}
+	copied := filepath.Join(h.cache, "models--hfgo--copies", "snapshots", commit, "config.json")
+	if err := os.WriteFile(copied, []byte(`{"model_type": "gpt2"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, _ := h.run(t, "cache", "verify", "hfgo/copies"); code != exitFailure || !strings.Contains(stdout, "BAD "+copied) {
+		t.Errorf("verify of a changed copy: exit %d\n%s", code, stdout)
+	}
+	h.env["HF_HUB_OFFLINE"] = "1"
+	if code, _, stderr := h.run(t, "cache", "verify"); code != exitOK || !strings.Contains(stderr, fmt.Sprintf("%d snapshot files not checked", len(files))) {
+		t.Errorf("verify offline: exit %d %q, want the files reported unchecked", code, stderr)
 	}
 }
