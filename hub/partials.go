@@ -45,11 +45,13 @@ func (r repoCache) mayHavePartials(etag string) bool {
 }
 
 // dropStalePartials removes what an interrupted download of etag left once
-// the file is complete in the cache (its snapshot entry exists). It takes
-// the blob's lock without waiting: a download holding it may be writing
-// those files (a forced one), and they are then left alone.
+// its blob is complete in blobs/. A snapshot entry alone is not enough: in a
+// cache without symlinks it is a copy, blobs/ stays empty, and a partial of
+// the same ETag is what a download for another commit resumes. It takes the
+// blob's lock without waiting: a download holding it may be writing those
+// files (a forced one), and they are then left alone.
 func (c *Client) dropStalePartials(rc repoCache, etag string) {
-	if checkName("ETag", etag) != nil || !rc.mayHavePartials(etag) {
+	if checkName("ETag", etag) != nil || !rc.mayHavePartials(etag) || !isRegularFile(rc.blobPath(etag)) {
 		return
 	}
 	unlock, ok := tryLockFile(rc.lockPath(etag))

@@ -171,3 +171,32 @@ func dirNames(t *testing.T, dir string) []string {
 	}
 	return names
 }
+
+// TestPartialsKeptWithoutBlob: in a cache without symlinks the snapshot
+// entry is a copy and blobs/ holds no blob, so a partial of the same ETag
+// (a download for another commit, cut short) is still worth resuming and
+// stays when the copy is found cached.
+func TestPartialsKeptWithoutBlob(t *testing.T) {
+	t.Parallel()
+	data := randomBytes(20_000, 67)
+	etag := hubtest.SHA256(data)
+	srv := newTestServer(t)
+	commit := srv.AddRepo(hubtest.Repo{ID: "hfgo/stale", Files: map[string][]byte{"model.safetensors": data}})
+	c, _ := newTestClient(t, srv, WithSymlinks(false))
+	ctx := context.Background()
+	if _, err := c.DownloadFile(ctx, "hfgo/stale", "model.safetensors", nil); err != nil {
+		t.Fatal(err)
+	}
+	blobs := filepath.Join(c.CacheDir(), "models--hfgo--stale", "blobs")
+	mine, other := leavePartials(t, blobs, etag)
+	for _, opts := range []*DownloadOptions{nil, {Revision: commit}} {
+		if _, err := c.DownloadFile(ctx, "hfgo/stale", "model.safetensors", opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := append([]string{other}, mine...)
+	slices.Sort(want)
+	if diff := cmp.Diff(want, repoFiles(t, blobs)); diff != "" {
+		t.Errorf("blobs/ after cached copies were found (-want +got):\n%s", diff)
+	}
+}
