@@ -71,7 +71,7 @@ func TestCompleteFileDropsStalePartials(t *testing.T) {
 			}
 			want := []string{etag, other}
 			slices.Sort(want)
-			if diff := cmp.Diff(want, dirNames(t, blobs)); diff != "" {
+			if diff := cmp.Diff(want, repoFiles(t, blobs)); diff != "" {
 				t.Errorf("blobs/ after a cached download (-want +got):\n%s", diff)
 			}
 		})
@@ -103,7 +103,7 @@ func TestStalePartialsKeptWhileLocked(t *testing.T) {
 	}
 	want := append([]string{etag, other}, mine...)
 	slices.Sort(want)
-	if diff := cmp.Diff(want, dirNames(t, blobs)); diff != "" {
+	if diff := cmp.Diff(want, repoFiles(t, blobs)); diff != "" {
 		t.Errorf("blobs/ while another process holds the lock (-want +got):\n%s", diff)
 	}
 	fl.Unlock()
@@ -156,20 +156,6 @@ func TestIsPartialOf(t *testing.T) {
 			t.Errorf("isPartialOf(%q) = %v, want %v", tc.name, got, tc.want)
 		}
 	}
-}
-
-// dirNames lists a folder's entries, sorted.
-func dirNames(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
 }
 
 // TestPartialsKeptWithoutBlob: in a cache without symlinks the snapshot
