@@ -98,15 +98,16 @@ func (r repoCache) writeRef(rev, commit string) error {
 		return err
 	}
 	removeLegacyRefTemps(p)
-	return writeViaTemp(r.refTempName(rev), p, []byte(commit), r.beforeRename)
+	return writeViaTemp(r.refTempName(), p, []byte(commit), r.beforeRename)
 }
 
 // refTempName is where a ref is written before it is renamed into refs/: in
 // the repo folder itself, on the same file system, where huggingface_hub
 // never looks. Everything under refs/ is a ref to scan_cache_dir, so a
-// temporary file left there by a crash would break its scan.
-func (r repoCache) refTempName(rev string) string {
-	return tempName(filepath.Join(r.dir, "ref-"+strings.ReplaceAll(rev, "/", "-")))
+// temporary file left there by a crash would break its scan. The name does
+// not carry the revision, which may be longer than a file name can be.
+func (r repoCache) refTempName() string {
+	return tempName(filepath.Join(r.dir, "ref"))
 }
 
 // removeLegacyRefTemps deletes the ".<name>.<8 hex>.tmp" files earlier

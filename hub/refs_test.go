@@ -98,3 +98,19 @@ func TestLegacyRefTempFilesRemoved(t *testing.T) {
 		}
 	}
 }
+
+// TestLongRefWritten: a revision longer than a file name, in folders whose
+// names each fit, is written like any other; its temporary file's name does
+// not grow with it.
+func TestLongRefWritten(t *testing.T) {
+	t.Parallel()
+	rc := newRepoCache(t.TempDir(), Model, "hfgo/refs")
+	const commit = "0123456789abcdef0123456789abcdef01234567"
+	rev := "feature/" + strings.Repeat("x", 200) + "/" + strings.Repeat("y", 250)
+	if err := rc.writeRef(rev, commit); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]string{rev: commit}, pythonRefs(t, rc.dir)); diff != "" {
+		t.Errorf("refs/ (-want +got):\n%s", diff)
+	}
+}
