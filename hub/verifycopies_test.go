@@ -65,6 +65,14 @@ func TestVerifyCopiedSnapshot(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(repo, "trees", commit+".json"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	srv.Close() // trees/ answers, offline
+	rep, err = VerifyCache(ctx, c.CacheDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Files != 2 || len(rep.Problems) != 0 || len(rep.Unknown) != 0 {
+		t.Errorf("sound copies, ETags from trees/ (lfs_sha256 before blob_id): %+v, want 2 sound files", rep)
+	}
 	for _, p := range []string{cfg, weights} {
 		data := mustRead(t, p)
 		data[len(data)/2] ^= 1
@@ -72,7 +80,6 @@ func TestVerifyCopiedSnapshot(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv.Close() // trees/ answers, offline
 	rep, err = VerifyCache(ctx, c.CacheDir(), nil)
 	if err != nil {
 		t.Fatal(err)
