@@ -51,6 +51,8 @@ type cacheFlags struct {
 	repoType  *string
 	revision  *string
 	revisions *bool
+	// client is the Hub client parse made to find the cache.
+	client *hub.Client
 }
 
 func newCacheFlags(e *env, name string) *cacheFlags {
@@ -80,6 +82,7 @@ func (f *cacheFlags) parse(e *env, args []string, maxPos int) ([]string, string,
 		fmt.Fprintf(e.stderr, "hfget cache: %v\n", err)
 		return nil, "", exitFailure
 	}
+	f.client = c
 	return pos, c.CacheDir(), -1
 }
 
@@ -178,14 +181,11 @@ func runCacheVerify(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "hfget cache verify: %v\n", err)
 		return exitUsage
 	}
-	opts := &hub.VerifyOptions{RepoType: f.repoTypeFlag()}
-	if len(pos) == 1 {
-		opts.RepoID = pos[0]
-	}
 	// Snapshot files that are copies (a cache without symlinks) are
 	// checked against the ETags the Hub lists when the cache has none.
-	if c, err := newHubClient(e, dir, ""); err == nil {
-		opts.Client = c
+	opts := &hub.VerifyOptions{RepoType: f.repoTypeFlag(), Client: f.client}
+	if len(pos) == 1 {
+		opts.RepoID = pos[0]
 	}
 	rep, err := hub.VerifyCache(ctx, dir, opts)
 	if err != nil {
