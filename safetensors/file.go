@@ -66,3 +66,25 @@ func (f *File) Close() error {
 	}
 	return nil
 }
+
+// Release gives back the memory pages that hold only the bytes of tensor
+// name: they leave the process's resident set (the file stays in the page
+// cache) and are read from the file again if touched. Views of the tensor
+// stay valid. A model that keeps its own copy of a tensor (converted or
+// laid out anew) calls it so that the weights are not resident twice.
+func (f *File) Release(name string) error {
+	t, _, _, err := f.raw(name)
+	if err != nil {
+		return err
+	}
+	page := int64(os.Getpagesize())
+	lo := (f.dataStart + t.Begin + page - 1) / page * page
+	hi := (f.dataStart + t.End) / page * page
+	if hi <= lo {
+		return nil
+	}
+	if err := releasePages(f.mapping[lo:hi]); err != nil {
+		return &Error{File: f.file, Tensor: name, Err: err}
+	}
+	return nil
+}

@@ -14,3 +14,7 @@ func mapFile(f *os.File, size int) ([]byte, error) {
 }
 
 func unmapFile(b []byte) error { return unix.Munmap(b) }
+
+// releasePages drops the pages of b, a part of a read-only file mapping,
+// from the resident set.
+func releasePages(b []byte) error { return unix.Madvise(b, unix.MADV_DONTNEED) }
