@@ -250,6 +250,18 @@ func (c *Checkpoint) Float32(name string) ([]float32, []int, error) {
 	return v, info.Shape, nil
 }
 
+// Release gives back the resident memory pages that hold only the tensor
+// name in a mapped safetensors file (see safetensors.File.Release), once
+// the caller keeps its own copy of the tensor; views stay valid. It does
+// nothing for PyTorch checkpoints.
+func (c *Checkpoint) Release(name string) error {
+	i, ok := c.owner[name]
+	if !ok {
+		return &Error{File: c.path, Tensor: name, Err: ErrNotFound}
+	}
+	return c.parts[i].release(name)
+}
+
 // Format returns FormatSafetensors, FormatSafetensorsSharded,
 // FormatPyTorch, FormatPyTorchLegacy or FormatPyTorchSharded.
 func (c *Checkpoint) Format() string { return c.format }

@@ -332,3 +332,33 @@ func TestConcurrentReads(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestRelease checks that Release leaves every tensor readable with the same
+// values, in a safetensors file and in a PyTorch one, and names a missing
+// tensor.
+func TestRelease(t *testing.T) {
+	t.Parallel()
+	for _, f := range []string{"formats/bert/model.safetensors", "formats/bert/pytorch_model.bin"} {
+		c, err := Open(filepath.Join(fixtures, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		for _, n := range c.Names() {
+			before, _, err := c.Float32(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := slices.Clone(before)
+			if err := c.Release(n); err != nil {
+				t.Fatalf("%s: Release(%s): %v", f, n, err)
+			}
+			if !slices.Equal(before, want) {
+				t.Errorf("%s: %s changed after Release", f, n)
+			}
+		}
+		if err := c.Release("absent"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s: Release of a missing tensor: %v, want ErrNotFound", f, err)
+		}
+	}
+}

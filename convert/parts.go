@@ -17,6 +17,7 @@ type part interface {
 	info(name string) (TensorInfo, bool)
 	bytes(name string) ([]byte, error)
 	float32(name string) ([]float32, error)
+	release(name string) error
 	metadata() map[string]string
 	close() error
 }
@@ -77,6 +78,7 @@ func (p *stPart) info(name string) (TensorInfo, bool) {
 }
 func (p *stPart) bytes(name string) ([]byte, error)      { return p.f.Bytes(name) }
 func (p *stPart) float32(name string) ([]float32, error) { return p.f.Float32(name) }
+func (p *stPart) release(name string) error              { return p.f.Release(name) }
 func (p *stPart) metadata() map[string]string            { return p.f.Metadata() }
 func (p *stPart) close() error                           { return p.f.Close() }
 
@@ -109,5 +111,9 @@ func (p *ptPart) float32(name string) ([]float32, error) {
 	}
 	return t.Float32()
 }
+
+// release does nothing: a PyTorch checkpoint's tensors are decoded into new
+// slices, which their users own.
+func (p *ptPart) release(string) error        { return nil }
 func (p *ptPart) metadata() map[string]string { return nil }
 func (p *ptPart) close() error                { return p.sd.Close() }
