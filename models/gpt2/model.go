@@ -54,7 +54,8 @@ type Block struct {
 // 3·n_embd), CProj back to n_embd.
 type Attention struct {
 	nn.Module
-	// CAttn and CProj are attn.c_attn and attn.c_proj.
+	// CAttn and CProj are attn.c_attn and attn.c_proj, their weights
+	// stored Out×In (the checkpoint's Conv1D In×Out, transposed at load).
 	CAttn *layers.Linear
 	CProj *layers.Linear
 	// Heads is n_head.
@@ -67,7 +68,8 @@ type Attention struct {
 // MLP is GPT2MLP: CProj(Act(CFC(x))), both Conv1D.
 type MLP struct {
 	nn.Module
-	// CFC and CProj are mlp.c_fc and mlp.c_proj.
+	// CFC and CProj are mlp.c_fc and mlp.c_proj, their weights stored
+	// Out×In like Attention's.
 	CFC   *layers.Linear
 	CProj *layers.Linear
 	// Act is activation_function, applied in place.

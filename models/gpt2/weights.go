@@ -81,19 +81,19 @@ func loadBlock(l *weights.Loader, cfg *Config, i int) (*Block, error) {
 	if b.LN1, err = layers.LoadLayerNorm(l, p+"ln_1", e, cfg.eps()); err != nil {
 		return nil, err
 	}
-	if b.Attn.CAttn, err = layers.LoadLinear(l, p+"attn.c_attn", e, 3*e, true, true); err != nil {
+	if b.Attn.CAttn, err = layers.LoadConv1D(l, p+"attn.c_attn", e, 3*e); err != nil {
 		return nil, err
 	}
-	if b.Attn.CProj, err = layers.LoadLinear(l, p+"attn.c_proj", e, e, true, true); err != nil {
+	if b.Attn.CProj, err = layers.LoadConv1D(l, p+"attn.c_proj", e, e); err != nil {
 		return nil, err
 	}
 	if b.LN2, err = layers.LoadLayerNorm(l, p+"ln_2", e, cfg.eps()); err != nil {
 		return nil, err
 	}
-	if b.MLP.CFC, err = layers.LoadLinear(l, p+"mlp.c_fc", e, inner, true, true); err != nil {
+	if b.MLP.CFC, err = layers.LoadConv1D(l, p+"mlp.c_fc", e, inner); err != nil {
 		return nil, err
 	}
-	if b.MLP.CProj, err = layers.LoadLinear(l, p+"mlp.c_proj", inner, e, true, true); err != nil {
+	if b.MLP.CProj, err = layers.LoadConv1D(l, p+"mlp.c_proj", inner, e); err != nil {
 		return nil, err
 	}
 	return b, nil

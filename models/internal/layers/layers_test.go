@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/hfgo/hfgo/models/internal/weights"
 	"github.com/nlpodyssey/spago/mat"
 )
@@ -189,5 +190,36 @@ func TestForwardShared(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestLoadConv1D(t *testing.T) {
+	t.Parallel()
+	// A 3→2 Conv1D: the checkpoint's weight is In×Out and y = x·W + b.
+	src := weights.Memory{
+		"c.weight": {Data: []float32{1, 2, 3, 4, 5, 6}, Shape: []int{3, 2}},
+		"c.bias":   {Data: []float32{0.5, -1}, Shape: []int{2}},
+	}
+	l := weights.NewLoader(src)
+	lin, err := LoadConv1D(l, "c", 3, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lin.InOut || lin.In != 3 || lin.Out != 2 {
+		t.Errorf("In %d Out %d InOut %v, want 3, 2, false", lin.In, lin.Out, lin.InOut)
+	}
+	x := []float32{1, 0, -1, 2, 1, 0}
+	y := make([]float32, 4)
+	lin.Forward(y, 2, x, 3, 2)
+	// Row 1: (1·1 + 0·3 - 1·5, 1·2 + 0·4 - 1·6) + b; row 2: (2·1 + 1·3, 2·2 + 1·4) + b.
+	want := []float32{-4 + 0.5, -4 - 1, 5 + 0.5, 8 - 1}
+	if diff := cmp.Diff(want, y); diff != "" {
+		t.Errorf("Forward (-want +got):\n%s", diff)
+	}
+	if _, err := LoadConv1D(l, "c", 2, 3); !errors.Is(err, weights.ErrShape) {
+		t.Errorf("wrong shape: %v, want ErrShape", err)
+	}
+	if _, err := LoadConv1D(weights.NewLoader(weights.Memory{"c.weight": src["c.weight"]}), "c", 3, 2); !errors.Is(err, weights.ErrMissing) {
+		t.Errorf("missing bias: %v, want ErrMissing", err)
 	}
 }

@@ -65,6 +65,23 @@ func LoadLinear(l *weights.Loader, prefix string, in, out int, bias, inOut bool)
 	return lin, nil
 }
 
+// LoadConv1D loads a Conv1D (GPT-2's layer, weight stored In×Out in the
+// checkpoint) as a Linear whose weight is stored Out×In: the layout whose
+// products are fastest both for many rows and for single-token decoding.
+// The weight is transposed once, into memory of the model's own, and the
+// checkpoint's copy is given back (weights.Loader.Transposed).
+func LoadConv1D(l *weights.Loader, prefix string, in, out int) (*Linear, error) {
+	w, err := l.Transposed(prefix+".weight", in, out)
+	if err != nil {
+		return nil, err
+	}
+	b, err := l.Tensor(prefix+".bias", out)
+	if err != nil {
+		return nil, err
+	}
+	return &Linear{Weight: Param(w), Bias: Param(b), In: in, Out: out}, nil
+}
+
 // Forward sets the rows×Out matrix y (row stride ldy) to the map of the
 // rows×In matrix x (row stride ldx).
 func (l *Linear) Forward(y []float32, ldy int, x []float32, ldx int, rows int) {

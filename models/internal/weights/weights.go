@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hfgo/hfgo/internal/kernel"
 	"github.com/nlpodyssey/spago/mat"
 )
 
@@ -151,6 +152,33 @@ func (l *Loader) Tensor(name string, shape ...int) (*mat.Dense[float32], error) 
 	}
 	l.used[full] = true
 	return mat.NewDense[float32](mat.WithShape(rows, cols), mat.WithBacking(data)), nil
+}
+
+// Releaser is a Source that can give back the memory of a tensor once the
+// model holds a copy of its own; convert.Checkpoint is one, for mapped
+// safetensors files.
+type Releaser interface {
+	Release(name string) error
+}
+
+// Transposed returns the rows×cols tensor name as a new cols×rows matrix,
+// for a weight the model keeps in another layout than the checkpoint's,
+// and has a Releaser source give back the checkpoint's copy, so that the
+// weight is not resident twice.
+func (l *Loader) Transposed(name string, rows, cols int) (*mat.Dense[float32], error) {
+	m, err := l.Tensor(name, rows, cols)
+	if err != nil {
+		return nil, err
+	}
+	t := make([]float32, rows*cols)
+	kernel.Transpose(t, mat.Data[float32](m), rows, cols)
+	if r, ok := l.src.(Releaser); ok {
+		full, _ := l.resolve(name)
+		if err := r.Release(full); err != nil {
+			return nil, &TensorError{Name: full, Err: err}
+		}
+	}
+	return mat.NewDense[float32](mat.WithShape(cols, rows), mat.WithBacking(t)), nil
 }
 
 // Used reports whether a Tensor call loaded the checkpoint name (the name

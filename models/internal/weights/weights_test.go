@@ -104,3 +104,49 @@ func TestShapeErrorMessage(t *testing.T) {
 		t.Errorf("error %v, want %q", err, want)
 	}
 }
+
+// releasing is a Memory source that records the names it was asked to
+// release, and fails for one.
+type releasing struct {
+	Memory
+	released []string
+	fail     string
+}
+
+func (r *releasing) Release(name string) error {
+	if name == r.fail {
+		return errors.New("cannot release")
+	}
+	r.released = append(r.released, name)
+	return nil
+}
+
+func TestLoaderTransposed(t *testing.T) {
+	t.Parallel()
+	src := &releasing{Memory: testSource(), fail: "broken2"}
+	src.Memory["broken2"] = Dense{Data: []float32{1, 2}, Shape: []int{1, 2}}
+	l := NewLoader(src, "bert.", "")
+	m, err := l.Transposed("pooler.dense.weight", 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, c := m.Shape()[0], m.Shape()[1]; r != 3 || c != 2 {
+		t.Errorf("shape %dx%d, want 3x2", r, c)
+	}
+	if diff := cmp.Diff([]float32{1, 4, 2, 5, 3, 6}, mat.Data[float32](m)); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"bert.pooler.dense.weight"}, src.released); diff != "" {
+		t.Errorf("released (-want +got):\n%s", diff)
+	}
+	if src.Memory["bert.pooler.dense.weight"].Data[1] != 2 {
+		t.Error("the source tensor was changed")
+	}
+	if _, err := l.Transposed("pooler.dense.weight", 3, 2); !errors.Is(err, ErrShape) {
+		t.Errorf("wrong shape: %v, want ErrShape", err)
+	}
+	var te *TensorError
+	if _, err := l.Transposed("broken2", 1, 2); !errors.As(err, &te) || te.Name != "broken2" {
+		t.Errorf("failed release: %v, want a *TensorError naming broken2", err)
+	}
+}
