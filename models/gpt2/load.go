@@ -26,9 +26,11 @@ func WithProgress(f hub.ProgressFunc) LoadOption { return hubload.WithProgress(f
 // format convert.Open reads (model.safetensors, sharded safetensors,
 // pytorch_model.bin zip or legacy, sharded .bin). path may also name one
 // weight file or shard index, with config.json beside it. fp16 and bf16
-// weights are widened to float32 once; float32 weights stay in the
-// checkpoint's read-only memory mapping, so the model holds one copy of
-// them: Close the model to release it.
+// weights are widened to float32 once. The Conv1D weights of the blocks are
+// transposed once into memory of the model's own (their pages of the
+// checkpoint are given back); the other float32 weights (embeddings, layer
+// norms, biases) stay in the checkpoint's read-only memory mapping. The
+// model so holds one copy of its weights: Close it to release the mapping.
 //
 // When nameOrPath is not a local path but a repo id ("owner/name"), the
 // repo's configs, tokenizer and one weight format are first downloaded into

@@ -16,7 +16,8 @@ var prefixes = []string{"transformer.", ""}
 
 // New builds a model from a config and the tensors of a checkpoint (a state
 // dict of GPT2LMHeadModel or GPT2Model). The parameters wrap the slices src
-// returns, without copying. A missing or mis-shaped tensor gives a
+// returns, without copying, except the Conv1D weights, which are stored
+// transposed (see layers.LoadConv1D). A missing or mis-shaped tensor gives a
 // *weights.TensorError naming it as the checkpoint would.
 func New(cfg Config, src weights.Source) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
