@@ -2,6 +2,7 @@ package gpt2
 
 import (
 	"context"
+	"errors"
 	"io"
 
 	"github.com/hfgo/hfgo/hub"
@@ -41,24 +42,37 @@ func LoadModel(ctx context.Context, nameOrPath string, opts ...LoadOption) (*Mod
 		cfg, err = LoadConfig(dir)
 		return err
 	}
-	build := func(src weights.Source) (*Model, error) { return New(cfg, src) }
+	var built *Model
+	build := func(src weights.Source) (*Model, error) {
+		m, err := New(cfg, src)
+		built = m
+		return m, err
+	}
 	m, ck, err := hubload.Load(ctx, "gpt2", nameOrPath, opts, readConfig, build)
 	if err != nil {
+		if built != nil {
+			built.Close()
+		}
 		return nil, err
 	}
 	m.closer = ck
 	return m, nil
 }
 
-// Close releases the checkpoint memory the weights live in; the model must
-// not be used afterwards. It is a no-op for a model built by New.
+// Close releases the memory the weights live in: the checkpoint's mapping
+// and the copies made at load (by New too); the model must not be used
+// afterwards. Calling it twice is harmless.
 func (m *Model) Close() error {
-	if m.closer == nil {
-		return nil
+	var errs []error
+	if m.closer != nil {
+		errs = append(errs, m.closer.Close())
+		m.closer = nil
 	}
-	err := m.closer.Close()
-	m.closer = nil
-	return err
+	if m.arena != nil {
+		errs = append(errs, m.arena.Free())
+		m.arena = nil
+	}
+	return errors.Join(errs...)
 }
 
 var _ io.Closer = (*Model)(nil)

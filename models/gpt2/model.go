@@ -6,6 +6,7 @@ import (
 
 	"github.com/hfgo/hfgo/internal/kernel"
 	"github.com/hfgo/hfgo/models/internal/layers"
+	"github.com/hfgo/hfgo/models/internal/weights"
 	"github.com/nlpodyssey/spago/nn"
 )
 
@@ -36,7 +37,8 @@ type Model struct {
 	// checkpoints and a tied lm_head.weight.
 	Unused []string
 
-	closer io.Closer // the checkpoint the weights live in, if LoadModel opened it
+	closer io.Closer      // the checkpoint the weights live in, if LoadModel opened it
+	arena  *weights.Arena // the weights the model copied (transposed) at load
 }
 
 // Block is one pre-LN transformer block (GPT2Block):

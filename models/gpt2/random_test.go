@@ -157,3 +157,34 @@ func abs(x float64) float64 {
 }
 
 var _ = context.Background
+
+// TestCloseNew checks that a model built by New keeps its Conv1D weights in
+// its own memory, transposed from the checkpoint's In×Out, and that Close
+// releases it once and is harmless twice.
+func TestCloseNew(t *testing.T) {
+	t.Parallel()
+	cfg := smallConfig(t)
+	src := randomWeights(&cfg, 5)
+	m, err := New(cfg, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := src["transformer.h.0.mlp.c_fc.weight"]
+	got := m.Blocks[0].MLP.CFC
+	if r, c := got.Weight.Shape()[0], got.Weight.Shape()[1]; r != w.Shape[1] || c != w.Shape[0] {
+		t.Fatalf("c_fc weight %dx%d, want the transpose of %v", r, c, w.Shape)
+	}
+	data := mat.Data[float32](got.Weight.Matrix)
+	if data[1] != w.Data[w.Shape[1]] || &data[0] == &w.Data[0] {
+		t.Error("c_fc weight is not a transposed copy of the checkpoint's")
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if m.arena != nil {
+		t.Error("Close left the arena")
+	}
+	if err := m.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}

@@ -17,16 +17,20 @@ var prefixes = []string{"transformer.", ""}
 // New builds a model from a config and the tensors of a checkpoint (a state
 // dict of GPT2LMHeadModel or GPT2Model). The parameters wrap the slices src
 // returns, without copying, except the Conv1D weights, which are stored
-// transposed (see layers.LoadConv1D). A missing or mis-shaped tensor gives a
+// transposed in memory of the model's own (see layers.LoadConv1D), which
+// Close releases. A missing or mis-shaped tensor gives a
 // *weights.TensorError naming it as the checkpoint would.
 func New(cfg Config, src weights.Source) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m, err := load(cfg, weights.NewLoader(src, prefixes...))
+	l := weights.NewLoader(src, prefixes...)
+	m, err := load(cfg, l)
 	if err != nil {
+		l.Arena().Free()
 		return nil, fmt.Errorf("gpt2: %w", err)
 	}
+	m.arena = l.Arena()
 	return m, nil
 }
 

@@ -52,6 +52,7 @@ type Loader struct {
 	prefixes []string
 	used     map[string]bool
 	aliases  map[string]string // name asked for -> name in the checkpoint
+	arena    *Arena            // the copies Transposed makes
 }
 
 // NewLoader returns a loader over src that tries the given name prefixes in
@@ -64,7 +65,7 @@ func NewLoader(src Source, prefixes ...string) *Loader {
 	for _, n := range src.Names() {
 		names[n] = true
 	}
-	return &Loader{src: src, names: names, prefixes: prefixes, used: map[string]bool{}, aliases: map[string]string{}}
+	return &Loader{src: src, names: names, prefixes: prefixes, used: map[string]bool{}, aliases: map[string]string{}, arena: &Arena{}}
 }
 
 // WithPrefixes returns a loader over the same checkpoint that tries other
@@ -161,16 +162,21 @@ type Releaser interface {
 	Release(name string) error
 }
 
-// Transposed returns the rows×cols tensor name as a new cols×rows matrix,
-// for a weight the model keeps in another layout than the checkpoint's,
-// and has a Releaser source give back the checkpoint's copy, so that the
-// weight is not resident twice.
+// Arena returns where the loader's copies of tensors live (shared with
+// the loaders WithPrefixes and Under return): the model frees it when it is
+// closed.
+func (l *Loader) Arena() *Arena { return l.arena }
+
+// Transposed returns the rows×cols tensor name as a new cols×rows matrix in
+// the loader's Arena, for a weight the model keeps in another layout than
+// the checkpoint's, and has a Releaser source give back the checkpoint's
+// copy, so that the weight is not resident twice.
 func (l *Loader) Transposed(name string, rows, cols int) (*mat.Dense[float32], error) {
 	m, err := l.Tensor(name, rows, cols)
 	if err != nil {
 		return nil, err
 	}
-	t := make([]float32, rows*cols)
+	t := l.arena.Float32s(rows * cols)
 	kernel.Transpose(t, mat.Data[float32](m), rows, cols)
 	if r, ok := l.src.(Releaser); ok {
 		full, _ := l.resolve(name)
