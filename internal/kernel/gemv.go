@@ -84,15 +84,20 @@ func gemvRange(im *impl, j *gemvJob, lo, hi int) {
 // store sets y[i] = alpha·s[i] + beta·y[i] + bias[i].
 func (j *gemvJob) store(y, s, bias []float32) {
 	for i, v := range s {
-		v *= j.alpha
-		if j.beta != 0 {
-			v += j.beta * y[i]
-		}
-		if bias != nil {
-			v += bias[i]
-		}
-		y[i] = v
+		j.storeAt(y, i, v, bias)
 	}
+}
+
+// storeAt sets y[i] = alpha·v + beta·y[i] + bias[i].
+func (j *gemvJob) storeAt(y []float32, i int, v float32, bias []float32) {
+	v *= j.alpha
+	if j.beta != 0 {
+		v += j.beta * y[i]
+	}
+	if bias != nil {
+		v += bias[i]
+	}
+	y[i] = v
 }
 
 // gemvDots computes outputs as dot products with rows of B (n×k), four at a
@@ -106,16 +111,8 @@ func gemvDots(im *impl, sc *scratch, j *gemvJob, lo int, y, bias []float32) {
 	q := len(y) / 4
 	for i := 0; i < q; i++ {
 		im.dot4(j.k, j.x, b[(lo+i)*ldb:], q*ldb, s)
-		for r := range 4 {
-			o := r*q + i
-			v := s[r] * j.alpha
-			if j.beta != 0 {
-				v += j.beta * y[o]
-			}
-			if bias != nil {
-				v += bias[o]
-			}
-			y[o] = v
+		for r, v := range s {
+			j.storeAt(y, r*q+i, v, bias)
 		}
 	}
 	for i := 4 * q; i < len(y); i += 4 {
