@@ -17,11 +17,12 @@ func init() {
 	commands["cache"] = command{summary: "list, remove and verify what the Hugging Face cache holds (ls, rm, verify)", run: runCache}
 }
 
-func cacheUsage(w io.Writer) {
-	fmt.Fprintln(w, "usage: hfget cache ls [--revisions] [--cache-dir DIR]")
-	fmt.Fprintln(w, "       hfget cache rm REPO_ID [--revision REV] [--repo-type TYPE] [--cache-dir DIR]")
-	fmt.Fprintln(w, "       hfget cache verify [REPO_ID] [--repo-type TYPE] [--cache-dir DIR]")
-}
+// cacheUsageText is the usage of hfget cache and of each of its subcommands.
+const cacheUsageText = `usage: hfget cache ls [--revisions] [--cache-dir DIR]
+       hfget cache rm REPO_ID [--revision REV] [--repo-type TYPE] [--cache-dir DIR]
+       hfget cache verify [REPO_ID] [--repo-type TYPE] [--cache-dir DIR]`
+
+func cacheUsage(w io.Writer) { fmt.Fprintln(w, cacheUsageText) }
 
 func runCache(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 {
@@ -56,26 +57,16 @@ type cacheFlags struct {
 }
 
 func newCacheFlags(e *env, name string) *cacheFlags {
-	fs := flag.NewFlagSet("cache "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	f := &cacheFlags{fs: fs, cacheDir: fs.String("cache-dir", "", "Hub cache folder (default HF_HUB_CACHE or $HF_HOME/hub)")}
-	fs.Usage = func() { cacheUsage(e.stderr); fs.PrintDefaults() }
-	return f
+	fs := newFlagSet(e, "cache "+name, cacheUsageText)
+	return &cacheFlags{fs: fs, cacheDir: fs.String("cache-dir", "", "Hub cache folder (default HF_HUB_CACHE or $HF_HOME/hub)")}
 }
 
 // parse returns the positional arguments and the cache folder, or an exit
 // code.
 func (f *cacheFlags) parse(e *env, args []string, maxPos int) ([]string, string, int) {
-	pos, err := parseInterleaved(f.fs, args)
+	pos, err := parseArgs(f.fs, args, 0, maxPos)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, "", exitOK
-		}
-		return nil, "", exitUsage
-	}
-	if len(pos) > maxPos {
-		f.fs.Usage()
-		return nil, "", exitUsage
+		return nil, "", usageExit(err)
 	}
 	c, err := newHubClient(e, *f.cacheDir, "")
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -24,10 +23,7 @@ type convertOptions struct {
 func runConvert(ctx context.Context, e *env, args []string) int {
 	o, err := parseConvert(e, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return usageExit(err)
 	}
 	src, err := resolveCheckpoint(ctx, e, o.src, o.revision)
 	if err != nil {
@@ -66,28 +62,19 @@ func runConvert(ctx context.Context, e *env, args []string) int {
 
 // parseConvert parses SRC DST with flags anywhere.
 func parseConvert(e *env, args []string) (*convertOptions, error) {
-	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "convert", "usage: hfget convert SRC DST [--dtype f32|f16|bf16] [--max-shard-size 5GB]",
+		"\nConverts the checkpoint SRC (weight file, model folder, shard index or cached",
+		"repo) to safetensors as save_pretrained writes it: into the folder DST",
+		"(model.safetensors, or shards and model.safetensors.index.json), or into",
+		"the single file DST if it ends in .safetensors. Prints the files written.",
+		"\nFlags:")
 	o := &convertOptions{}
 	dtype := fs.String("dtype", "", "cast floating-point tensors to f32, f16 or bf16 (default: keep)")
 	shard := fs.String("max-shard-size", "5GB", "largest shard, as transformers' max_shard_size (5GB, 500MB, 2GiB, ...)")
 	fs.StringVar(&o.revision, "revision", "main", "revision of a cached repo (branch, tag or commit)")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: hfget convert SRC DST [--dtype f32|f16|bf16] [--max-shard-size 5GB]")
-		fmt.Fprintln(e.stderr, "\nConverts the checkpoint SRC (weight file, model folder, shard index or cached")
-		fmt.Fprintln(e.stderr, "repo) to safetensors as save_pretrained writes it: into the folder DST")
-		fmt.Fprintln(e.stderr, "(model.safetensors, or shards and model.safetensors.index.json), or into")
-		fmt.Fprintln(e.stderr, "the single file DST if it ends in .safetensors. Prints the files written.")
-		fmt.Fprintln(e.stderr, "\nFlags:")
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parseArgs(fs, args, 2, 2)
 	if err != nil {
 		return nil, err
-	}
-	if len(pos) != 2 {
-		fs.Usage()
-		return nil, errors.New("want SRC and DST")
 	}
 	o.src, o.dst = pos[0], pos[1]
 	if *dtype != "" {

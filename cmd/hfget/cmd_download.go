@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -45,8 +44,10 @@ type downloadOptions struct {
 }
 
 func runDownload(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("download", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "download", "usage: hfget [download] REPO_ID [FILES...] [flags]",
+		"\nDownloads into the Hugging Face cache shared with Python and prints the snapshot",
+		"folder (the file's path for a single file). Without FILES, --include or --all, it",
+		"fetches what hfgo needs: configs, tokenizer files and one weight format.")
 	var o downloadOptions
 	fs.StringVar(&o.revision, "revision", "", "branch, tag, commit or refs/pr/N (default main)")
 	fs.StringVar(&o.repoType, "repo-type", "model", "model, dataset or space")
@@ -61,23 +62,9 @@ func runDownload(ctx context.Context, e *env, args []string) int {
 	fs.BoolVar(&o.dryRun, "dry-run", false, "list what would be downloaded, download nothing")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only the result")
 	fs.BoolVar(&o.all, "all", false, "fetch every file, not only the configs, tokenizer and one weight format")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: hfget [download] REPO_ID [FILES...] [flags]")
-		fmt.Fprintln(e.stderr, "\nDownloads into the Hugging Face cache shared with Python and prints the snapshot")
-		fmt.Fprintln(e.stderr, "folder (the file's path for a single file). Without FILES, --include or --all, it")
-		fmt.Fprintln(e.stderr, "fetches what hfgo needs: configs, tokenizer files and one weight format.")
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parseArgs(fs, args, 1, -1)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(pos) == 0 {
-		fs.Usage()
-		return exitUsage
+		return usageExit(err)
 	}
 	o.repoID, o.files = pos[0], pos[1:]
 	if err := hub.ValidateRepoID(o.repoID); err != nil {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,10 +28,7 @@ type inspectOptions struct {
 func runInspect(ctx context.Context, e *env, args []string) int {
 	o, err := parseInspect(e, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return usageExit(err)
 	}
 	path, err := resolveCheckpoint(ctx, e, o.target, o.revision)
 	if err != nil {
@@ -61,25 +56,16 @@ func runInspect(ctx context.Context, e *env, args []string) int {
 
 // parseInspect parses FILE|DIR|REPO with flags before or after it.
 func parseInspect(e *env, args []string) (*inspectOptions, error) {
-	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "inspect", "usage: hfget inspect [--json] [--revision REV] FILE|DIR|REPO",
+		"\nLists the tensors of a weight file (safetensors or pytorch_model.bin),",
+		"a model folder, a shard index, or a repo in the local Hugging Face cache.",
+		"\nFlags:")
 	o := &inspectOptions{}
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
 	fs.StringVar(&o.revision, "revision", "main", "revision of a cached repo (branch, tag or commit)")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: hfget inspect [--json] [--revision REV] FILE|DIR|REPO")
-		fmt.Fprintln(e.stderr, "\nLists the tensors of a weight file (safetensors or pytorch_model.bin),")
-		fmt.Fprintln(e.stderr, "a model folder, a shard index, or a repo in the local Hugging Face cache.")
-		fmt.Fprintln(e.stderr, "\nFlags:")
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
 		return nil, err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return nil, errors.New("want one argument")
 	}
 	o.target = pos[0]
 	return o, nil

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 
 	"github.com/hfgo/hfgo/hub"
@@ -14,21 +12,13 @@ func init() {
 }
 
 func runLs(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("ls", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "ls", "usage: hfget ls REPO_ID [--revision REV] [--repo-type TYPE] [--token TOKEN]")
 	revision := fs.String("revision", "", "branch, tag, commit or refs/pr/N (default main)")
 	repoType := fs.String("repo-type", "model", "model, dataset or space")
 	token := fs.String("token", "", "access token (default HF_TOKEN or the saved token)")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: hfget ls REPO_ID [--revision REV] [--repo-type TYPE] [--token TOKEN]")
-		fs.PrintDefaults()
-	}
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return usageExit(err)
 	}
 	t, terr := hub.ParseRepoType(*repoType)
 	if len(pos) != 1 || terr != nil {

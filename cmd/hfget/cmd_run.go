@@ -52,10 +52,7 @@ var runTasks = map[string]runTask{}
 func runRun(ctx context.Context, e *env, args []string) int {
 	o, err := parseRun(e, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return usageExit(err)
 	}
 	if len(o.texts) == 0 {
 		if o.texts, err = readLines(e.stdin); err != nil {
@@ -94,8 +91,18 @@ func taskNames() []string { return slices.Sorted(maps.Keys(runTasks)) }
 // parseRun parses hfget run's arguments: MODEL [TEXT...] with flags before,
 // between or after them.
 func parseRun(e *env, args []string) (*runOptions, error) {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	description := []string{
+		"\nRuns the model in the folder MODEL, or of the repo id MODEL (downloaded into the",
+		"Hugging Face cache), on each TEXT or else each line of stdin.",
+		"generate decodes greedily, with the checkpoint's generation_config.json, unless",
+		"--temperature, --top-k, --top-p or --seed is given: then it samples.",
+		"\nTasks:",
+	}
+	for _, n := range taskNames() {
+		description = append(description, fmt.Sprintf("  %-10s %s", n, runTasks[n].summary))
+	}
+	description = append(description, "\nFlags:")
+	fs := newFlagSet(e, "run", "usage: hfget run MODEL [--task TASK] [flags] [TEXT...]", description...)
 	o := &runOptions{}
 	var seed int64
 	fs.StringVar(&o.task, "task", "", "task: "+strings.Join(taskNames(), ", ")+" (default: from the model's config)")
@@ -106,37 +113,13 @@ func parseRun(e *env, args []string) (*runOptions, error) {
 	fs.IntVar(&o.topK, "top-k", 50, "generate: sample among the k most likely tokens (0: all)")
 	fs.Float64Var(&o.topP, "top-p", 1, "generate: sample among the most likely tokens of total probability p")
 	fs.Int64Var(&seed, "seed", 0, "generate: random seed (default: a random one)")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: hfget run MODEL [--task TASK] [flags] [TEXT...]")
-		fmt.Fprintln(e.stderr, "\nRuns the model in the folder MODEL, or of the repo id MODEL (downloaded into the")
-		fmt.Fprintln(e.stderr, "Hugging Face cache), on each TEXT or else each line of stdin.")
-		fmt.Fprintln(e.stderr, "generate decodes greedily, with the checkpoint's generation_config.json, unless")
-		fmt.Fprintln(e.stderr, "--temperature, --top-k, --top-p or --seed is given: then it samples.")
-		fmt.Fprintln(e.stderr, "\nTasks:")
-		for _, n := range taskNames() {
-			fmt.Fprintf(e.stderr, "  %-10s %s\n", n, runTasks[n].summary)
-		}
-		fmt.Fprintln(e.stderr, "\nFlags:")
-		fs.PrintDefaults()
-	}
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+	pos, err := parseArgs(fs, args, 1, -1)
+	if err != nil {
+		return nil, err
 	}
 	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	o.seed = uint64(seed)
-	if len(pos) == 0 {
-		fs.Usage()
-		return nil, errors.New("no model")
-	}
 	if o.top < 0 || o.maxNewTokens < 1 || o.topK < 0 || !(o.temperature >= 0) || !(o.topP > 0 && o.topP <= 1) {
 		fmt.Fprintln(e.stderr, "hfget run: --top, --top-k and --temperature must be >= 0, --max-new-tokens >= 1, --top-p in (0, 1]")
 		return nil, errors.New("bad flag value")

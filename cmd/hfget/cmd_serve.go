@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -28,63 +27,35 @@ type serveOptions struct {
 }
 
 func runServe(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "serve", "usage: hfget serve [DIR] [--addr 127.0.0.1:8080] [--cdn-addr localhost:8081]",
+		"\nServes DIR as a Hugging Face Hub: owner/name/... folders (datasets/owner/name/...,",
+		"spaces/owner/name/...) or a Hugging Face cache (models--owner--name/), by default",
+		"the cache Python and hfget use (HF_HUB_CACHE). Prints the endpoint on stdout;",
+		"point HF_ENDPOINT at it.")
 	var o serveOptions
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address of the Hub (the endpoint to put in HF_ENDPOINT)")
 	fs.StringVar(&o.cdnAddr, "cdn-addr", "localhost:8081", "address of the CDN serving LFS files; its host name must differ from the Hub's")
 	fs.StringVar(&o.basePath, "base-path", "", "path to mount the Hub under, e.g. /mirror")
 	fs.StringVar(&o.cdnURL, "cdn-url", "", "URL clients reach the CDN at, when it is not http://<cdn-addr> (a mirror shared on a network)")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: hfget serve [DIR] [--addr 127.0.0.1:8080] [--cdn-addr localhost:8081]")
-		fmt.Fprintln(e.stderr, "\nServes DIR as a Hugging Face Hub: owner/name/... folders (datasets/owner/name/...,")
-		fmt.Fprintln(e.stderr, "spaces/owner/name/...) or a Hugging Face cache (models--owner--name/), by default")
-		fmt.Fprintln(e.stderr, "the cache Python and hfget use (HF_HUB_CACHE). Prints the endpoint on stdout;")
-		fmt.Fprintln(e.stderr, "point HF_ENDPOINT at it.")
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parseArgs(fs, args, 0, 1)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return usageExit(err)
 	}
-	switch len(pos) {
-	case 0:
+	if len(pos) == 1 {
+		o.dir = pos[0]
+	} else {
 		c, err := hub.NewClient(hub.WithEnv(e.getenv))
 		if err != nil {
 			fmt.Fprintf(e.stderr, "hfget serve: %v\n", err)
 			return exitFailure
 		}
 		o.dir = c.CacheDir()
-	case 1:
-		o.dir = pos[0]
-	default:
-		fs.Usage()
-		return exitUsage
 	}
 	if err := serve(ctx, e, o); err != nil {
 		fmt.Fprintf(e.stderr, "hfget serve: %v\n", err)
 		return exitFailure
 	}
 	return exitOK
-}
-
-// parseInterleaved parses flags that may come before or after the
-// positional arguments, which it returns.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }
 
 // serve runs the mirror until ctx is canceled.

@@ -31,10 +31,7 @@ type verifyOptions struct {
 func runVerify(ctx context.Context, e *env, args []string) int {
 	o, err := parseVerify(e, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return usageExit(err)
 	}
 	opts := &verify.Options{Model: o.model, Revision: o.revision}
 	if o.atol != nil || o.rtol != nil {
@@ -84,8 +81,12 @@ type verifyJSON struct {
 
 // parseVerify parses REFERENCE with flags before or after it.
 func parseVerify(e *env, args []string) (*verifyOptions, error) {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "verify", "usage: hfget verify [--model DIR|FILE|REPO] [--json] [--failures] [--atol A] [--rtol R] REFERENCE",
+		"\nRuns hfgo on the inputs of a reference written by transformers (a folder in the",
+		"format of testdata/fixtures, as tools/reference/hfgo_reference.py writes it, or a",
+		"tokenizer case file) and compares every tensor: |got-want| <= atol + rtol·|want|,",
+		"ids exact. Exits 0 when everything passes, 1 otherwise.",
+		"\nFlags:")
 	o := &verifyOptions{}
 	fs.StringVar(&o.model, "model", "", "model `DIR|FILE|REPO` to verify (default: the model the reference folder holds); a tokenizer folder or tokenizer.json for a case file")
 	fs.StringVar(&o.revision, "revision", "", "revision of a --model repo id (branch, tag or commit)")
@@ -94,22 +95,9 @@ func parseVerify(e *env, args []string) (*verifyOptions, error) {
 	var atol, rtol float64
 	fs.Float64Var(&atol, "atol", 0, "absolute tolerance (default: the reference's)")
 	fs.Float64Var(&rtol, "rtol", 0, "relative tolerance (default: the reference's)")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: hfget verify [--model DIR|FILE|REPO] [--json] [--failures] [--atol A] [--rtol R] REFERENCE")
-		fmt.Fprintln(e.stderr, "\nRuns hfgo on the inputs of a reference written by transformers (a folder in the")
-		fmt.Fprintln(e.stderr, "format of testdata/fixtures, as tools/reference/hfgo_reference.py writes it, or a")
-		fmt.Fprintln(e.stderr, "tokenizer case file) and compares every tensor: |got-want| <= atol + rtol·|want|,")
-		fmt.Fprintln(e.stderr, "ids exact. Exits 0 when everything passes, 1 otherwise.")
-		fmt.Fprintln(e.stderr, "\nFlags:")
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
 		return nil, err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return nil, errors.New("want one reference")
 	}
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
