@@ -16,7 +16,8 @@ import (
 // GPT2Model's outputs.
 //
 // The parameters wrap the checkpoint's float32 memory and are never written
-// to. A Model is safe for concurrent use.
+// to, except the Conv1D weights, transposed at load into memory the model
+// owns until Close. A Model is safe for concurrent use until Close.
 type Model struct {
 	nn.Module
 	// Config is the validated config the model was built from.

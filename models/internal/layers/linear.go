@@ -10,8 +10,9 @@ import (
 // Linear is an affine map of In features to Out features.
 //
 // By default the weight is stored Out×In, as torch.nn.Linear stores it, and
-// y = x·Wᵀ + b. With InOut the weight is stored In×Out, as GPT-2's Conv1D
-// stores it, and y = x·W + b. Bias is nil for a map without bias.
+// y = x·Wᵀ + b. With InOut the weight is stored In×Out, as a GPT-2
+// checkpoint stores a Conv1D's, and y = x·W + b (LoadConv1D transposes such
+// a weight to Out×In instead). Bias is nil for a map without bias.
 type Linear struct {
 	nn.Module
 	Weight  *nn.Param
