@@ -4,9 +4,10 @@ import "runtime"
 
 // Gemv computes y = alpha·x·op(B) + beta·y + bias for one row x of k values:
 // the m = 1 product of single-token decoding, which streams B once across all
-// cores at memory bandwidth. B is k×n with row stride ldb (GPT-2's Conv1D
-// weight, in×out), or n×k when transB (a Linear weight, out×in, or a tied
-// embedding used as LM head). y and bias (or nil) hold n values.
+// cores at memory bandwidth. B is k×n with row stride ldb (a weight stored
+// in×out, as checkpoints store GPT-2's Conv1D), or n×k when transB (a
+// Linear weight, out×in, GPT-2's Conv1D as the model lays it out at load,
+// or a tied embedding used as LM head). y and bias (or nil) hold n values.
 // Gemm and GemmBias with m = 1 run Gemv.
 func Gemv(transB bool, n, k int, alpha float32, x []float32, b []float32, ldb int, beta float32, y []float32, bias []float32) {
 	checkGemm(transB, 1, n, k, x, k, b, ldb, y, n)
@@ -174,8 +175,9 @@ func (j *gemvJob) accumRows(im *impl, sc *scratch, p0, p1, lo int, y []float32) 
 }
 
 // runGemvRows runs x·B for B k×n on t cores, each part a block of rows of
-// B: a contiguous stretch of memory streamed start to end. The first part
-// adds into y, the others into partial sums added at the end.
+// B: a contiguous stretch of memory, streamed as four quarters side by side
+// (accumRows). The first part adds into y, the others into partial sums
+// added at the end.
 func runGemvRows(im *impl, j *gemvJob, t int) {
 	j.start(j.y[:j.n], j.bias)
 	if j.k == 0 {
