@@ -251,9 +251,9 @@ func (c *Checkpoint) Float32(name string) ([]float32, []int, error) {
 }
 
 // Release gives back the resident memory pages that hold only the tensor
-// name in a mapped safetensors file (see safetensors.File.Release), once
-// the caller keeps its own copy of the tensor; views stay valid. It does
-// nothing for PyTorch checkpoints.
+// name in its file's mapping (see safetensors.File.Release and
+// StateDict.Release), once the caller keeps its own copy of the tensor;
+// views stay valid.
 func (c *Checkpoint) Release(name string) error {
 	i, ok := c.owner[name]
 	if !ok {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // mapFile maps the file at path read-only. Writing to the returned bytes
@@ -36,3 +38,7 @@ func mapFile(path string) ([]byte, func() error, error) {
 	}
 	return data, func() error { return syscall.Munmap(data) }, nil
 }
+
+// releasePages drops the pages of b, a part of a read-only file mapping,
+// from the resident set.
+func releasePages(b []byte) error { return unix.Madvise(b, unix.MADV_DONTNEED) }

@@ -112,8 +112,6 @@ func (p *ptPart) float32(name string) ([]float32, error) {
 	return t.Float32()
 }
 
-// release does nothing: a PyTorch checkpoint's tensors are decoded into new
-// slices, which their users own.
-func (p *ptPart) release(string) error        { return nil }
+func (p *ptPart) release(name string) error   { return p.sd.Release(name) }
 func (p *ptPart) metadata() map[string]string { return nil }
 func (p *ptPart) close() error                { return p.sd.Close() }

@@ -21,6 +21,7 @@ type StateDict struct {
 	globals   []string
 	skipped   []string
 	unmap     func() error
+	mapped    []byte // the file's mapping, whose pages Release gives back
 	bigEndian bool
 }
 
@@ -42,7 +43,7 @@ func OpenPyTorch(path string) (*StateDict, error) {
 		unmap()
 		return nil, err
 	}
-	sd.unmap = unmap
+	sd.unmap, sd.mapped = unmap, data
 	return sd, nil
 }
 
@@ -96,7 +97,7 @@ func (s *StateDict) Close() error {
 		return nil
 	}
 	u := s.unmap
-	s.unmap = nil
+	s.unmap, s.mapped = nil, nil
 	return u()
 }
 
