@@ -156,8 +156,8 @@ func (l *Loader) Tensor(name string, shape ...int) (*mat.Dense[float32], error) 
 }
 
 // Releaser is a Source that can give back the memory of a tensor once the
-// model holds a copy of its own; convert.Checkpoint is one, for mapped
-// safetensors files.
+// model holds a copy of its own; convert.Checkpoint is one, for the pages
+// of its mapped safetensors and PyTorch files.
 type Releaser interface {
 	Release(name string) error
 }
