@@ -16,6 +16,10 @@ import (
 // n_positions, a full cache.
 var ErrInput = errors.New("gpt2: invalid input")
 
+// ErrClosed is returned by Forward, and so by Generate and Stream, once the
+// model is closed: the weights it held are gone.
+var ErrClosed = errors.New("gpt2: model is closed")
+
 // LogitsMode selects the positions Forward projects onto the vocabulary.
 type LogitsMode int
 
@@ -83,9 +87,12 @@ type Output struct {
 // Forward runs the model on a batch of token sequences; opts may be nil. It
 // returns an error wrapping ErrInput for a ragged batch, an id outside the
 // vocabulary, a position outside n_positions, a mask other than 0/1, or a
-// cache that cannot take the tokens. It checks ctx between blocks; a pass
-// that fails leaves the cache as it was.
+// cache that cannot take the tokens, and ErrClosed after Close. It checks
+// ctx between blocks; a pass that fails leaves the cache as it was.
 func (m *Model) Forward(ctx context.Context, in Input, opts *Options) (*Output, error) {
+	if m.closed.Load() {
+		return nil, ErrClosed
+	}
 	if opts == nil {
 		opts = &Options{}
 	}

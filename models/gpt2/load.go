@@ -60,9 +60,11 @@ func LoadModel(ctx context.Context, nameOrPath string, opts ...LoadOption) (*Mod
 }
 
 // Close releases the memory the weights live in: the checkpoint's mapping
-// and the copies made at load (by New too); the model must not be used
-// afterwards. Calling it twice is harmless.
+// and the copies made at load (by New too). Forward then returns ErrClosed;
+// Close must not run while a pass is under way. Calling it twice is
+// harmless.
 func (m *Model) Close() error {
+	m.closed.Store(true)
 	var errs []error
 	if m.closer != nil {
 		errs = append(errs, m.closer.Close())

@@ -3,6 +3,7 @@ package gpt2
 import (
 	"io"
 	"math"
+	"sync/atomic"
 
 	"github.com/hfgo/hfgo/internal/kernel"
 	"github.com/hfgo/hfgo/models/internal/layers"
@@ -40,6 +41,7 @@ type Model struct {
 
 	closer io.Closer      // the checkpoint the weights live in, if LoadModel opened it
 	arena  *weights.Arena // the weights the model copied (transposed) at load
+	closed atomic.Bool    // set by Close, checked by Forward
 }
 
 // Block is one pre-LN transformer block (GPT2Block):

@@ -2,6 +2,7 @@ package gpt2
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -183,6 +184,15 @@ func TestCloseNew(t *testing.T) {
 	}
 	if m.arena != nil {
 		t.Error("Close left the arena")
+	}
+	in := Input{InputIDs: [][]int{{1, 2}}}
+	if _, err := m.Forward(context.Background(), in, nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("Forward after Close: %v, want ErrClosed", err)
+	}
+	g := DefaultGenerationConfig(&cfg)
+	g.MaxNewTokens = 2
+	if _, err := m.Generate(context.Background(), [][]int{{1, 2}}, g); !errors.Is(err, ErrClosed) {
+		t.Errorf("Generate after Close: %v, want ErrClosed", err)
 	}
 	if err := m.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
