@@ -15,3 +15,7 @@ var ErrNoHead = errors.New("bert: checkpoint has no such head")
 // outside the vocabulary, sequences longer than max_position_embeddings,
 // ragged batches, attention masks other than 0/1.
 var ErrInput = errors.New("bert: invalid input")
+
+// ErrClosed is returned by Forward and the heads once the model is closed:
+// the checkpoint memory its weights lived in is gone.
+var ErrClosed = errors.New("bert: model is closed")

@@ -66,8 +66,12 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-// Forward runs BertModel on a batch. It checks ctx between layers.
+// Forward runs BertModel on a batch. It checks ctx between layers, and
+// returns ErrClosed after Close.
 func (m *Model) Forward(ctx context.Context, in Input, opts *Options) (*Output, error) {
+	if m.closed.Load() {
+		return nil, ErrClosed
+	}
 	if opts == nil {
 		opts = &Options{}
 	}

@@ -11,6 +11,9 @@ import (
 // of the given token rows of out (row b·SeqLen+t is token t of sequence b),
 // in that order; nil rows means every token.
 func (m *Model) MLMLogits(out *Output, rows []int) (*mat.Dense[float32], error) {
+	if m.closed.Load() {
+		return nil, ErrClosed
+	}
 	if m.MLM == nil {
 		return nil, fmt.Errorf("%w: no MLM head (cls.predictions)", ErrNoHead)
 	}
@@ -43,6 +46,9 @@ func (m *Model) MLMLogits(out *Output, rows []int) (*mat.Dense[float32], error) 
 // NSPLogits returns the next-sentence-prediction logits, Batch×2 (column 0:
 // the second segment follows the first).
 func (m *Model) NSPLogits(out *Output) (*mat.Dense[float32], error) {
+	if m.closed.Load() {
+		return nil, ErrClosed
+	}
 	if m.NSP == nil || out.PoolerOutput == nil {
 		return nil, fmt.Errorf("%w: no next-sentence head (cls.seq_relationship and pooler)", ErrNoHead)
 	}
@@ -56,6 +62,9 @@ func (m *Model) NSPLogits(out *Output) (*mat.Dense[float32], error) {
 // label): Batch rows for a sequence classifier, Batch·SeqLen rows for a
 // token classifier.
 func (m *Model) ClassifierLogits(out *Output) (*mat.Dense[float32], error) {
+	if m.closed.Load() {
+		return nil, ErrClosed
+	}
 	if m.Classifier == nil {
 		return nil, fmt.Errorf("%w: no classifier", ErrNoHead)
 	}

@@ -2,6 +2,7 @@ package bert
 
 import (
 	"io"
+	"sync/atomic"
 
 	"github.com/hfgo/hfgo/internal/kernel"
 	"github.com/hfgo/hfgo/models/internal/layers"
@@ -37,6 +38,7 @@ type Model struct {
 
 	act    kernel.Activation
 	closer io.Closer
+	closed atomic.Bool
 }
 
 // Embeddings sums word, position and token type embeddings, then applies
@@ -90,8 +92,10 @@ type Classifier struct {
 }
 
 // Close releases the checkpoint the weights may alias (a memory-mapped
-// file). The model must not be used afterwards.
+// file). Forward and the heads then return ErrClosed; Close must not run
+// while a pass is under way. Calling it twice is harmless.
 func (m *Model) Close() error {
+	m.closed.Store(true)
 	if m.closer == nil {
 		return nil
 	}
