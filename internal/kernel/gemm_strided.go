@@ -2,7 +2,7 @@ package kernel
 
 import "cmp"
 
-// Products with a weight stored k×n (GPT-2's Conv1D, in×out) and more than
+// Products with a weight stored k×n (a Conv1D's in×out, as GPT-2 checkpoints store it) and more than
 // one row read it in place too. The first panel of A multiplies a
 // micro-panel of B (kc rows of nr floats) read straight from the rows of
 // the weight, ldb floats apart, and leaves a packed copy of it in L1 for
