@@ -2,9 +2,9 @@ package kernel
 
 import "cmp"
 
-// Products with a weight stored k×n (a Conv1D's in×out, as GPT-2 checkpoints store it) and more than
-// one row read it in place too. The first panel of A multiplies a
-// micro-panel of B (kc rows of nr floats) read straight from the rows of
+// Products with a weight stored k×n (a Conv1D's in×out, as GPT-2
+// checkpoints store it) and more than one row read it in place too. The
+// first panel of A multiplies a micro-panel of B (kc rows of nr floats) read straight from the rows of
 // the weight, ldb floats apart, and leaves a packed copy of it in L1 for
 // the other panels of A; while they run, the next micro-panel is
 // prefetched, a share of its rows per panel of A. Rows of a weight are
