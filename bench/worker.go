@@ -8,15 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/hfgo/hfgo/models/bert"
-	"github.com/hfgo/hfgo/models/gpt2"
 	"github.com/nlpodyssey/spago/mat"
 	"github.com/nlpodyssey/spago/nn"
+
+	"github.com/hfgo/hfgo/internal/procstatus"
+	"github.com/hfgo/hfgo/models/bert"
+	"github.com/hfgo/hfgo/models/gpt2"
 )
 
 // Shapes of the BERT workloads (batch, sequence length), and the GPT-2 ones.
@@ -92,7 +92,9 @@ func runWorker(ctx context.Context, dir, workload string, iters, threads int, w 
 	if err != nil {
 		return err
 	}
-	if res.MaxRSSKB, err = peakRSSKB(); err != nil {
+	// VmHWM is this process's own peak: getrusage's ru_maxrss is not that
+	// for a child of a Go program, which os/exec starts with vfork.
+	if res.MaxRSSKB, err = procstatus.Self("VmHWM"); err != nil {
 		return err
 	}
 	if err := json.NewEncoder(w).Encode(res); err != nil {
@@ -102,23 +104,6 @@ func runWorker(ctx context.Context, dir, workload string, iters, threads int, w 
 		return model.Close()
 	}
 	return nil
-}
-
-// peakRSSKB returns VmHWM, the peak resident set of this process's own
-// memory image. getrusage's ru_maxrss is not that for a child of a Go
-// program: os/exec starts children with vfork, and the exec that follows
-// records the parent's high-water mark as the child's.
-func peakRSSKB() (int64, error) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, err
-	}
-	for line := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-		}
-	}
-	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
 }
 
 // firstOutput loads the bert-base folder as a sentence-embedding pipeline

@@ -6,33 +6,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
-)
 
-// rssFileKiB is the process's resident memory that maps files (RssFile, and
-// RssShmem for a file on tmpfs), from /proc/self/status, or -1 where there
-// is no such file.
-func rssFileKiB(tb testing.TB) int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	total := 0
-	for _, line := range strings.Split(string(b), "\n") {
-		name, v, _ := strings.Cut(line, ":")
-		if name != "RssFile" && name != "RssShmem" {
-			continue
-		}
-		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-		if err != nil {
-			tb.Fatalf("%s %q: %v", name, v, err)
-		}
-		total += n
-	}
-	return total
-}
+	"github.com/hfgo/hfgo/internal/procstatus"
+)
 
 // releaseFiles returns a zip and a legacy state dict of a large tensor and
 // a small one, each holding 0, 1, 2, ...
@@ -80,14 +57,17 @@ func TestStateDictRelease(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkCounting(t, sd)
-		before := rssFileKiB(t)
+		before, errBefore := procstatus.Self("RssFile", "RssShmem")
 		for _, name := range []string{"big", "small"} {
 			if err := sd.Release(name); err != nil {
 				t.Fatalf("%s: Release(%s): %v", format, name, err)
 			}
 		}
-		after := rssFileKiB(t)
-		if runtime.GOOS == "linux" && before >= 0 && before-after < 12<<10 {
+		after, errAfter := procstatus.Self("RssFile", "RssShmem")
+		switch {
+		case runtime.GOOS == "linux" && (errBefore != nil || errAfter != nil):
+			t.Fatalf("resident memory: %v, %v", errBefore, errAfter)
+		case errBefore == nil && errAfter == nil && before-after < 12<<10:
 			t.Errorf("%s: RssFile went from %d to %d KiB, want at least 12 MiB less", format, before, after)
 		}
 		checkCounting(t, sd)

@@ -8,9 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/hfgo/hfgo/internal/procstatus"
 )
 
 // The benchmark checkpoint: 125 F32 tensors of 1000x1000, 500 MB of data,
@@ -168,24 +169,13 @@ func BenchmarkPeakRSS(b *testing.B) {
 				if err != nil {
 					b.Fatalf("%v: %s", err, stderr.Bytes())
 				}
-				maxRSS = max(maxRSS, peakRSS(b, out))
+				kib, err := procstatus.Parse(out, "VmHWM")
+				if err != nil {
+					b.Fatalf("the child's status: %v", err)
+				}
+				maxRSS = max(maxRSS, kib)
 			}
 			b.ReportMetric(float64(maxRSS)/1024, "peak-RSS-MiB")
 		})
 	}
-}
-
-// peakRSS returns the VmHWM line of a /proc/<pid>/status text, in KiB.
-func peakRSS(b *testing.B, status []byte) int64 {
-	for line := range strings.Lines(string(status)) {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kib, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return kib
-		}
-	}
-	b.Fatal("no VmHWM in the child's status")
-	return 0
 }

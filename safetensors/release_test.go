@@ -2,36 +2,12 @@ package safetensors
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"testing"
-)
 
-// rssFileKiB is the process's resident memory that maps files (RssFile, and
-// RssShmem for a file on tmpfs), from /proc/self/status, or -1 where there
-// is no such file.
-func rssFileKiB(tb testing.TB) int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	total := 0
-	for _, line := range strings.Split(string(b), "\n") {
-		name, v, _ := strings.Cut(line, ":")
-		if name != "RssFile" && name != "RssShmem" {
-			continue
-		}
-		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-		if err != nil {
-			tb.Fatalf("%s %q: %v", name, v, err)
-		}
-		total += n
-	}
-	return total
-}
+	"github.com/hfgo/hfgo/internal/procstatus"
+)
 
 func TestRelease(t *testing.T) {
 	const n = 8 << 20 // 32 MiB of float32
@@ -63,15 +39,18 @@ func TestRelease(t *testing.T) {
 	if sum == 1.5 { // keeps the reads
 		t.Log(sum)
 	}
-	before := rssFileKiB(t)
+	before, errBefore := procstatus.Self("RssFile", "RssShmem")
 	if err := f.Release("big"); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Release("small"); err != nil { // within one page: nothing to give back
 		t.Fatal(err)
 	}
-	after := rssFileKiB(t)
-	if runtime.GOOS == "linux" && before >= 0 && before-after < 24<<10 {
+	after, errAfter := procstatus.Self("RssFile", "RssShmem")
+	switch {
+	case runtime.GOOS == "linux" && (errBefore != nil || errAfter != nil):
+		t.Fatalf("resident memory: %v, %v", errBefore, errAfter)
+	case errBefore == nil && errAfter == nil && before-after < 24<<10:
 		t.Errorf("RssFile went from %d to %d KiB, want at least 24 MiB less", before, after)
 	}
 	got, err := f.Bytes("big")

@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hfgo/hfgo/models/internal/layers"
 	"github.com/nlpodyssey/spago/nn"
+
+	"github.com/hfgo/hfgo/internal/procstatus"
+	"github.com/hfgo/hfgo/models/internal/layers"
 )
 
 // childEnv makes the test binary a child that loads the model folder it
@@ -49,30 +51,14 @@ func loadChild(dir string) int {
 			sum += v
 		}
 	})
-	hwm, err := peakRSS()
+	hwm, err := procstatus.Self("VmHWM")
+	hwm *= 1024
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	fmt.Printf("%d %d %g\n", loaded.Milliseconds(), hwm, sum)
 	return 0
-}
-
-// peakRSS returns VmHWM, the peak resident set of this process's memory
-// image. (getrusage's ru_maxrss would also count the parent's image, which
-// a child started with vfork shares until exec.)
-func peakRSS() (int64, error) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb * 1024, err
-		}
-	}
-	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
 }
 
 // baseDir writes a bert-base-shaped checkpoint with random weights (418 MiB
