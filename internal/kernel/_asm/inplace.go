@@ -321,15 +321,7 @@ func packRows8() {
 	VBROADCASTSS(NewParamAddr("alpha", 40), alpha)
 	SHLQ(U8(2), ld)
 	SHLQ(U8(2), stride)
-	rows := make([]GPVirtual, 8)
-	for i := range rows {
-		rows[i] = GP64()
-		if i == 0 {
-			MOVQ(src, rows[i])
-		} else {
-			LEAQ(Mem{Base: rows[i-1], Index: ld, Scale: 1}, rows[i])
-		}
-	}
+	rows := rowPointers(src, ld, 8)
 	off := GP64()
 	XORQ(off, off)
 	SHRQ(U8(3), k)

@@ -49,15 +49,7 @@ func packBTrans(nr int) {
 	ld := Load(Param("ldb"), GP64())
 	dst := Load(Param("dst"), GP64())
 	SHLQ(U8(2), ld)
-	rows := make([]GPVirtual, 8)
-	for i := range rows {
-		rows[i] = GP64()
-		if i == 0 {
-			MOVQ(src, rows[i])
-		} else {
-			LEAQ(Mem{Base: rows[i-1], Index: ld, Scale: 1}, rows[i])
-		}
-	}
+	rows := rowPointers(src, ld, 8)
 	off8 := GP64() // bytes from row i to row i+8
 	MOVQ(ld, off8)
 	SHLQ(U8(3), off8)
@@ -105,15 +97,7 @@ func packA4() {
 	alpha := YMM()
 	VBROADCASTSS(NewParamAddr("alpha", 32), alpha)
 	SHLQ(U8(2), ld)
-	rows := make([]GPVirtual, 4)
-	for i := range rows {
-		rows[i] = GP64()
-		if i == 0 {
-			MOVQ(src, rows[i])
-		} else {
-			LEAQ(Mem{Base: rows[i-1], Index: ld, Scale: 1}, rows[i])
-		}
-	}
+	rows := rowPointers(src, ld, 4)
 	off := GP64()
 	XORQ(off, off)
 	SHRQ(U8(3), kc)
@@ -226,4 +210,19 @@ func prefetchRows() {
 	JMP(LabelRef("pfr_row"))
 	Label("pfr_done")
 	RET()
+}
+
+// rowPointers emits n registers pointing at rows 0..n-1 of a matrix at src
+// whose row stride, in bytes, is in ld.
+func rowPointers(src, ld Register, n int) []GPVirtual {
+	rows := make([]GPVirtual, n)
+	for i := range rows {
+		rows[i] = GP64()
+		if i == 0 {
+			MOVQ(src, rows[i])
+		} else {
+			LEAQ(Mem{Base: rows[i-1], Index: ld, Scale: 1}, rows[i])
+		}
+	}
+	return rows
 }
