@@ -30,8 +30,9 @@ type AttentionConfig struct {
 // Heads×qLen×kLen.
 //
 // Heads are spread over the cores; each head is two products read in place
-// from the strided q, k and v (a matrix-vector product when qLen is 1, as in
-// decoding), with the mask and softmax applied between them.
+// from the strided q, k and v, with the mask and softmax applied between
+// them. A single query (decoding) reads each key and value row once for all
+// the heads instead.
 func Attention(cfg AttentionConfig, out []float32, ldo int, q []float32, ldq int, k []float32, ldk int, v []float32, ldv int, qLen, kLen int, keyBias, probs []float32) {
 	if keyBias != nil && len(keyBias) != kLen {
 		panic("kernel: key bias length differs from key count")
@@ -48,6 +49,10 @@ func Attention(cfg AttentionConfig, out []float32, ldo int, q []float32, ldq int
 		return
 	}
 	att := attention{cfg: cfg, out: out, ldo: ldo, q: q, ldq: ldq, k: k, ldk: ldk, v: v, ldv: ldv, qLen: qLen, kLen: kLen, keyBias: keyBias, probs: probs}
+	if qLen == 1 {
+		att.decode()
+		return
+	}
 	if cfg.Heads*qLen*kLen*cfg.HeadDim < serialWork {
 		att.heads(0, cfg.Heads)
 		return
@@ -82,9 +87,11 @@ func (a *attention) heads(lo, hi int) {
 
 // attentionScratch holds a block of scores (a block of queries by the
 // keys, row stride ld), a head's values packed for the product with them,
-// and padding for the last queries of a block.
+// padding for the last queries of a block, and the small arrays a single
+// query's products hand to the kernels.
 type attentionScratch struct {
 	scores, values, pad []float32
+	s4, one, x4         [4]float32
 }
 
 var attentionScratches freeList[attentionScratch]

@@ -65,6 +65,8 @@ func TestAttention(t *testing.T) {
 		{"bert strided", 3, 8, 17, 17, false, 0, false, false, 5, 3},
 		{"gpt2 prefill", 2, 64, 33, 33, true, 0, false, true, 0, 0},
 		{"gpt2 decode", 12, 64, 1, 40, true, 39, false, true, 0, 0},
+		{"gpt2 decode padded, strided", 4, 64, 1, 23, true, 22, true, true, 3, 2},
+		{"gpt2 decode, heads over the cores", 12, 64, 1, 401, true, 400, false, true, 0, 0},
 		{"gpt2 chunk", 2, 32, 5, 12, true, 7, true, false, 1, 0},
 		{"one key", 2, 4, 1, 1, true, 0, false, true, 0, 0},
 		{"bert-base heads", 12, 64, 40, 40, false, 0, true, true, 0, 0},
@@ -111,6 +113,9 @@ func TestAttention(t *testing.T) {
 				checkClose(t, im.name+" "+tt.name+" out", got[i*ldo:i*ldo+hid], wantOut[i], 1e-5, 1e-4)
 			}
 			checkClose(t, im.name+" "+tt.name+" probs", allProbs, wantProbs, 1e-6, 1e-4)
+			if tt.qLen == 1 {
+				checkDecode(t, im, cfg, tt.name, q, k, v, ld, tt.kLen, keyBias, wantOut[0], wantProbs)
+			}
 		}
 	}
 }
@@ -130,4 +135,18 @@ func TestParallelCoversRange(t *testing.T) {
 			}
 		}
 	}
+}
+
+// checkDecode runs the single-query path on im in two ranges of heads.
+func checkDecode(t *testing.T, im *impl, cfg AttentionConfig, name string, q, k, v []float32, ld, kLen int, keyBias []float32, wantOut, wantProbs []float64) {
+	t.Helper()
+	hid := cfg.Heads * cfg.HeadDim
+	out := make([]float32, hid)
+	probs := make([]float32, cfg.Heads*kLen)
+	a := attention{cfg: cfg, out: out, ldo: hid, q: q, ldq: ld, k: k, ldk: ld, v: v, ldv: ld, qLen: 1, kLen: kLen, keyBias: keyBias, probs: probs}
+	mid := cfg.Heads / 2
+	a.decodeHeads(im, 0, mid)
+	a.decodeHeads(im, mid, cfg.Heads)
+	checkClose(t, im.name+" "+name+" decode out", out, wantOut, 1e-5, 1e-4)
+	checkClose(t, im.name+" "+name+" decode probs", probs, wantProbs, 1e-6, 1e-4)
 }

@@ -9,12 +9,17 @@ import (
 )
 
 // gpt2Decode are the weights one GPT-2 small token reads: attention c_attn,
-// MLP c_fc and c_proj (Conv1D, in×out: x·W), and the LM head tied to the
-// 50257×768 token embedding (x·Wᵀ).
+// MLP c_fc and c_proj (Conv1D: in×out as checkpoints store them, x·W, and
+// out×in as the model lays them out at load, x·Wᵀ), and the LM head tied to
+// the 50257×768 token embedding (x·Wᵀ).
 var gpt2Decode = []struct {
 	in, out int
 	trans   bool
-}{{768, 2304, false}, {768, 3072, false}, {3072, 768, false}, {768, 50257, true}}
+}{
+	{768, 2304, false}, {768, 3072, false}, {3072, 768, false},
+	{768, 2304, true}, {768, 3072, true}, {3072, 768, true},
+	{768, 50257, true},
+}
 
 // coldBytes is how much weight memory a cold benchmark cycles through: more
 // than the 32 MiB L3, so every product reads its weight from DRAM, as a
@@ -44,6 +49,9 @@ func BenchmarkGemv(b *testing.B) {
 			ld = in
 		}
 		name := fmt.Sprintf("%dx%d", in, out)
+		if s.trans {
+			name += "T"
+		}
 		b.Run("hot/"+name, func(b *testing.B) {
 			for b.Loop() {
 				Gemv(s.trans, out, in, 1, x, ws[0], ld, 0, y, nil)
