@@ -23,6 +23,7 @@ func TestNoAllocs(t *testing.T) {
 	}{
 		{"Gemm serial", 0, func() { Gemm(true, 8, 16, 64, 1, x, 768, w, 768, 0, y, 768) }},
 		{"Gemm packed serial", 0, func() { Gemm(false, 20, 24, 64, 1, x, 768, w, 768, 0, y, 768) }},
+		{"Gemm few rows serial", 0, func() { Gemm(true, 4, 64, 768, 1, x, 768, w, 768, 0, y, 768) }},
 		{"Gemv serial", 0, func() { Gemv(true, 64, 768, 1, x, w, 768, 0, y, nil) }},
 		{"LayerNorm", 0, func() { LayerNorm(x, 4, 768, gamma, beta, 1e-5) }},
 		{"Softmax", 0, func() { Softmax(x, 4, 128, 128) }},

@@ -7,7 +7,7 @@ import "golang.org/x/sys/cpu"
 //go:generate go run -C _asm . -out ../kernel_amd64.s -stubs ../kernel_amd64_stub.go -pkg kernel
 
 var avx2Impl = &impl{name: "avx2", micro: microAVX2, microS: microStridedAVX2, microSC: microStridedCopyAVX2, prefetch: prefetchAVX2, packA: packAAVX2, packB: packBAVX2,
-	dot4: dot4AVX2, axpy4: axpy4AVX2, panel: panelAVX2,
+	dot4: dot4AVX2, axpy4: axpy4AVX2, panel: panelAVX2, dots: dotsAVX2,
 	tile16: tileAVX2(6, 16, inPlaceT6x16AVX2), tile8: tileAVX2(12, 8, inPlaceT12x8AVX2),
 	packRows8: packRows8AVX2Go,
 	sum:       sumAVX2, sumSqDev: sumSqDevAVX2, addSum: addSumAVX2, max: maxAVX2, norm: normAVX2,
@@ -131,6 +131,24 @@ func dot4AVX2(k int, x, b []float32, ldb int, out *[4]float32) {
 	for r := range out {
 		for p := k8; p < k; p++ {
 			out[r] += x[p] * b[r*ldb+p]
+		}
+	}
+}
+
+func dotsAVX2(k int, a []float32, lda int, b []float32, ldb int, out *[8]float32) {
+	k8 := k &^ 7
+	if k8 == 0 {
+		dotsGo(k, a, lda, b, ldb, out)
+		return
+	}
+	_ = a[lda+k-1]
+	_ = b[3*ldb+k-1]
+	gemmDots2x4AVX2(k8, &a[0], lda, &b[0], ldb, out)
+	for t := range 2 {
+		for r := range 4 {
+			for p := k8; p < k; p++ {
+				out[4*t+r] += a[t*lda+p] * b[r*ldb+p]
+			}
 		}
 	}
 }

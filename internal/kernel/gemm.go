@@ -72,9 +72,10 @@ func run(im *impl, j *gemmJob) {
 }
 
 // gemmOn runs j on up to cores cores: products with a weight stored n×k
-// read it in place (inplace.go), those with a weight stored k×n read it
-// with strides (gemm_strided.go); with a Packed weight the cores share one
-// packed A and take chunks of columns as they come.
+// read it in place (inplace.go), as dot products for up to fewRows rows of
+// A (gemm_dots.go); those with a weight stored k×n read it with strides
+// (gemm_strided.go); with a Packed weight the cores share one packed A and
+// take chunks of columns as they come.
 func gemmOn(im *impl, j *gemmJob, cores int) {
 	switch {
 	case j.m == 0 || j.n == 0:
@@ -93,6 +94,8 @@ func gemmOn(im *impl, j *gemmJob, cores int) {
 			blk.c = j.c[i0*j.ldc:]
 			gemmOn(im, &blk, cores)
 		}
+	case j.b.packed == nil && j.b.trans && j.m <= fewRows:
+		gemmDots(im, j, cores)
 	case j.b.packed == nil && j.b.trans:
 		gemmInPlace(im, j, cores)
 	case j.b.packed == nil:

@@ -18,7 +18,8 @@ type SharedB struct {
 // lda), each as GemmBias(true, ...) would: A is packed once, and the parts
 // of all the products are spread over the cores together, so that the
 // cores wait for each other once rather than after each product. BERT's
-// query, key and value projections are one call.
+// query, key and value projections are one call. Products of up to
+// fewRows rows, which pack nothing, run one after the other.
 func GemmShared(m, k int, alpha float32, a []float32, lda int, beta float32, bs ...SharedB) {
 	work := 0
 	for _, b := range bs {
@@ -27,7 +28,7 @@ func GemmShared(m, k int, alpha float32, a []float32, lda int, beta float32, bs 
 		work += m * b.N * k
 	}
 	t := runtime.GOMAXPROCS(0)
-	if len(bs) < 2 || t <= 1 || m <= 1 || m > rowBlock || k == 0 || work < serialWork {
+	if len(bs) < 2 || t <= 1 || m <= fewRows || m > rowBlock || k == 0 || work < serialWork {
 		for _, b := range bs {
 			GemmBias(true, m, b.N, k, alpha, a, lda, b.B, b.LDB, beta, b.C, b.LDC, b.Bias)
 		}

@@ -195,3 +195,68 @@ func gemvPanel(nr int) {
 	VZEROUPPER()
 	RET()
 }
+
+// gemmDots2x4 emits the dot products of two rows of A with four rows of B
+// over k a multiple of 8: a product of a few rows with a weight stored n×k,
+// the weight streamed as in a matrix-vector product.
+func gemmDots2x4() {
+	TEXT("gemmDots2x4AVX2", NOSPLIT, "func(k int, a *float32, lda int, b *float32, ldb int, out *[8]float32)")
+	Doc("gemmDots2x4AVX2 sets out[4t+r] = Σ_p a[t·lda+p]·b[r·ldb+p] for t < 2, r < 4",
+		"and p < k, k a multiple of 8.")
+	Pragma("noescape")
+	k := Load(Param("k"), GP64())
+	pa := Load(Param("a"), GP64())
+	lda := Load(Param("lda"), GP64())
+	SHLQ(U8(2), lda)
+	pb := Load(Param("b"), GP64())
+	ld := Load(Param("ldb"), GP64())
+	SHLQ(U8(2), ld)
+	ld3 := GP64()
+	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
+	rowAddr := func(r, disp int) Mem {
+		switch r {
+		case 0:
+			return Mem{Base: pb, Disp: disp}
+		case 1:
+			return Mem{Base: pb, Index: ld, Scale: 1, Disp: disp}
+		case 2:
+			return Mem{Base: pb, Index: ld, Scale: 2, Disp: disp}
+		}
+		return Mem{Base: pb, Index: ld3, Scale: 1, Disp: disp}
+	}
+	acc := make([]VecVirtual, 8) // row t of A, row r of B: acc[4t+r]
+	for i := range acc {
+		acc[i] = YMM()
+		VXORPS(acc[i], acc[i], acc[i])
+	}
+	step := func(disp int) {
+		x0, x1 := YMM(), YMM()
+		VMOVUPS(Mem{Base: pa, Disp: disp}, x0)
+		VMOVUPS(Mem{Base: pa, Index: lda, Scale: 1, Disp: disp}, x1)
+		for r := 0; r < 4; r++ {
+			w := YMM()
+			VMOVUPS(rowAddr(r, disp), w)
+			VFMADD231PS(w, x0, acc[r])
+			VFMADD231PS(w, x1, acc[4+r])
+		}
+	}
+	Label("dots_loop16")
+	CMPQ(k, U8(16))
+	JL(LabelRef("dots_tail"))
+	step(0)
+	step(32)
+	ADDQ(U8(64), pa)
+	ADDQ(U8(64), pb)
+	SUBQ(U8(16), k)
+	JMP(LabelRef("dots_loop16"))
+	Label("dots_tail")
+	TESTQ(k, k)
+	JZ(LabelRef("dots_done"))
+	step(0)
+	Label("dots_done")
+	out := Load(Param("out"), GP64())
+	VMOVUPS(hsum4(acc[:4]), Mem{Base: out})
+	VMOVUPS(hsum4(acc[4:]), Mem{Base: out, Disp: 16})
+	VZEROUPPER()
+	RET()
+}
