@@ -12,7 +12,7 @@ import (
 // FFN up and FFN down, each x·Wᵀ with W stored out×in.
 var bertShapes = []struct{ n, k int }{{768, 768}, {3072, 768}, {768, 3072}}
 
-var bertSeqs = []int{8, 128, 512}
+var bertSeqs = []int{2, 8, 128, 512}
 
 func reportGFLOPS(b *testing.B, m, n, k int) {
 	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
