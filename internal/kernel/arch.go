@@ -23,10 +23,10 @@ type impl struct {
 	dot4  func(k int, x, b []float32, ldb int, out *[4]float32)
 	axpy4 func(n int, x *[4]float32, b []float32, ldb int, y []float32)
 	panel func(k int, x, panel []float32, out *[nr]float32)
-	// dots sets out[4t+r] to the dot product of row t of A with row r of
-	// B, for t < 2 and r < 4: the inner loop of products of a few rows
+	// dots sets out[4r+t] to the dot product of row t of A with row r of
+	// B, for t < 4 and r < 3: the inner loop of products of a few rows
 	// (gemm_dots.go).
-	dots func(k int, a []float32, lda int, b []float32, ldb int, out *[8]float32)
+	dots func(k int, a []float32, lda int, b []float32, ldb int, out *[12]float32)
 	// The kernels of products that read a weight stored n×k in place
 	// (inplace.go), 6×16 and 12×8 tiles, and the packer of eight rows of A.
 	tile16, tile8 tileFunc

@@ -135,24 +135,6 @@ func dot4AVX2(k int, x, b []float32, ldb int, out *[4]float32) {
 	}
 }
 
-func dotsAVX2(k int, a []float32, lda int, b []float32, ldb int, out *[8]float32) {
-	k8 := k &^ 7
-	if k8 == 0 {
-		dotsGo(k, a, lda, b, ldb, out)
-		return
-	}
-	_ = a[lda+k-1]
-	_ = b[3*ldb+k-1]
-	gemmDots2x4AVX2(k8, &a[0], lda, &b[0], ldb, out)
-	for t := range 2 {
-		for r := range 4 {
-			for p := k8; p < k; p++ {
-				out[4*t+r] += a[t*lda+p] * b[r*ldb+p]
-			}
-		}
-	}
-}
-
 func axpy4AVX2(n int, x *[4]float32, b []float32, ldb int, y []float32) {
 	n8 := n &^ 7
 	if n8 > 0 {
@@ -276,4 +258,22 @@ func packRows8AVX2Go(k int, a []float32, lda int, dst []float32, stride int, alp
 	_ = a[7*lda+k-1]
 	_ = dst[(k-1)*stride+7]
 	packRows8AVX2(k, &a[0], lda, &dst[0], stride, alpha)
+}
+
+func dotsAVX2(k int, a []float32, lda int, b []float32, ldb int, out *[12]float32) {
+	k8 := k &^ 7
+	if k8 == 0 {
+		dotsGo(k, a, lda, b, ldb, out)
+		return
+	}
+	_ = a[3*lda+k-1]
+	_ = b[2*ldb+k-1]
+	gemmDots4x3AVX2(k8, &a[0], lda, &b[0], ldb, out)
+	for r := range 3 {
+		for t := range 4 {
+			for p := k8; p < k; p++ {
+				out[4*r+t] += a[t*lda+p] * b[r*ldb+p]
+			}
+		}
+	}
 }

@@ -215,7 +215,7 @@ var partials freeList[[]float32]
 // heap on every call.
 type scratch struct {
 	x4, s4, one [4]float32
-	dots        [8]float32
+	dots        [12]float32
 	panel       [nr]float32
 }
 

@@ -63,11 +63,11 @@ func gemvAxpy4AVX2(n int, x *[4]float32, b *float32, ldb int, y *float32)
 //go:noescape
 func gemvDot4AVX2(k int, x *float32, b *float32, ldb int, out *[4]float32)
 
-// gemmDots2x4AVX2 sets out[4t+r] = Σ_p a[t·lda+p]·b[r·ldb+p] for t < 2, r < 4
+// gemmDots4x3AVX2 sets out[4r+t] = Σ_p a[t·lda+p]·b[r·ldb+p] for t < 4, r < 3
 // and p < k, k a multiple of 8.
 //
 //go:noescape
-func gemmDots2x4AVX2(k int, a *float32, lda int, b *float32, ldb int, out *[8]float32)
+func gemmDots4x3AVX2(k int, a *float32, lda int, b *float32, ldb int, out *[12]float32)
 
 // gemvPanel24AVX2 sets out[j] = Σ_p x[p]·panel[p·24+j] for p < k.
 //

@@ -196,67 +196,80 @@ func gemvPanel(nr int) {
 	RET()
 }
 
-// gemmDots2x4 emits the dot products of two rows of A with four rows of B
-// over k a multiple of 8: a product of a few rows with a weight stored n×k,
-// the weight streamed as in a matrix-vector product.
-func gemmDots2x4() {
-	TEXT("gemmDots2x4AVX2", NOSPLIT, "func(k int, a *float32, lda int, b *float32, ldb int, out *[8]float32)")
-	Doc("gemmDots2x4AVX2 sets out[4t+r] = Σ_p a[t·lda+p]·b[r·ldb+p] for t < 2, r < 4",
+// gemmDots4x3 emits the dot products of four rows of A with three rows of
+// B over k a multiple of 8: twelve accumulators, three rows of B and a row
+// of A fill the sixteen registers, and each load of B serves four rows of A.
+func gemmDots4x3() {
+	TEXT("gemmDots4x3AVX2", NOSPLIT, "func(k int, a *float32, lda int, b *float32, ldb int, out *[12]float32)")
+	Doc("gemmDots4x3AVX2 sets out[4r+t] = Σ_p a[t·lda+p]·b[r·ldb+p] for t < 4, r < 3",
 		"and p < k, k a multiple of 8.")
 	Pragma("noescape")
 	k := Load(Param("k"), GP64())
 	pa := Load(Param("a"), GP64())
 	lda := Load(Param("lda"), GP64())
 	SHLQ(U8(2), lda)
+	lda3 := GP64()
+	LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
 	pb := Load(Param("b"), GP64())
 	ld := Load(Param("ldb"), GP64())
 	SHLQ(U8(2), ld)
-	ld3 := GP64()
-	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
-	rowAddr := func(r, disp int) Mem {
+	rowA := func(t, disp int) Mem {
+		switch t {
+		case 0:
+			return Mem{Base: pa, Disp: disp}
+		case 1:
+			return Mem{Base: pa, Index: lda, Scale: 1, Disp: disp}
+		case 2:
+			return Mem{Base: pa, Index: lda, Scale: 2, Disp: disp}
+		}
+		return Mem{Base: pa, Index: lda3, Scale: 1, Disp: disp}
+	}
+	rowB := func(r, disp int) Mem {
 		switch r {
 		case 0:
 			return Mem{Base: pb, Disp: disp}
 		case 1:
 			return Mem{Base: pb, Index: ld, Scale: 1, Disp: disp}
-		case 2:
-			return Mem{Base: pb, Index: ld, Scale: 2, Disp: disp}
 		}
-		return Mem{Base: pb, Index: ld3, Scale: 1, Disp: disp}
+		return Mem{Base: pb, Index: ld, Scale: 2, Disp: disp}
 	}
-	acc := make([]VecVirtual, 8) // row t of A, row r of B: acc[4t+r]
+	acc := make([]VecVirtual, 12) // row r of B, row t of A: acc[4r+t]
 	for i := range acc {
 		acc[i] = YMM()
 		VXORPS(acc[i], acc[i], acc[i])
 	}
 	step := func(disp int) {
-		x0, x1 := YMM(), YMM()
-		VMOVUPS(Mem{Base: pa, Disp: disp}, x0)
-		VMOVUPS(Mem{Base: pa, Index: lda, Scale: 1, Disp: disp}, x1)
-		for r := 0; r < 4; r++ {
-			w := YMM()
-			VMOVUPS(rowAddr(r, disp), w)
-			VFMADD231PS(w, x0, acc[r])
-			VFMADD231PS(w, x1, acc[4+r])
+		w := make([]VecVirtual, 3)
+		for r := range w {
+			w[r] = YMM()
+			VMOVUPS(rowB(r, disp), w[r])
+		}
+		for t := 0; t < 4; t++ {
+			x := YMM()
+			VMOVUPS(rowA(t, disp), x)
+			for r := range w {
+				VFMADD231PS(w[r], x, acc[4*r+t])
+			}
 		}
 	}
-	Label("dots_loop16")
+	Label("dots3_loop16")
 	CMPQ(k, U8(16))
-	JL(LabelRef("dots_tail"))
+	JL(LabelRef("dots3_tail"))
 	step(0)
 	step(32)
 	ADDQ(U8(64), pa)
 	ADDQ(U8(64), pb)
 	SUBQ(U8(16), k)
-	JMP(LabelRef("dots_loop16"))
-	Label("dots_tail")
+	JMP(LabelRef("dots3_loop16"))
+	Label("dots3_tail")
 	TESTQ(k, k)
-	JZ(LabelRef("dots_done"))
+	JZ(LabelRef("dots3_done"))
 	step(0)
-	Label("dots_done")
+	Label("dots3_done")
 	out := Load(Param("out"), GP64())
-	VMOVUPS(hsum4(acc[:4]), Mem{Base: out})
-	VMOVUPS(hsum4(acc[4:]), Mem{Base: out, Disp: 16})
+	for r := 0; r < 3; r++ {
+		VMOVUPS(hsum4(acc[4*r:4*r+4]), Mem{Base: out, Disp: 16 * r})
+	}
 	VZEROUPPER()
 	RET()
 }

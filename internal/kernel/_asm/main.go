@@ -26,7 +26,7 @@ func main() {
 	packA4()
 	gemvAxpy4()
 	gemvDot4()
-	gemmDots2x4()
+	gemmDots4x3()
 	gemvPanel(nr)
 	inPlaceKernel(6, 16)
 	inPlaceKernel(12, 8)
