@@ -3,6 +3,7 @@ package kernel
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/nlpodyssey/spago/mat"
@@ -19,8 +20,9 @@ func reportGFLOPS(b *testing.B, m, n, k int) {
 }
 
 // BenchmarkGemm runs the BERT-base products with transB, as the Linear layer
-// calls them, plus the same product with the weight packed once (Packed) and
-// spago's Dense.Mul on the k×n weight for comparison.
+// calls them, plus the same product with the weight packed once (Packed),
+// spago's Dense.Mul on the k×n weight, and for a few rows the in-place
+// tiles, for comparison.
 func BenchmarkGemm(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, m := range bertSeqs {
@@ -36,6 +38,16 @@ func BenchmarkGemm(b *testing.B) {
 				}
 				reportGFLOPS(b, m, n, k)
 			})
+			if m <= fewRows {
+				// The in-place tiles the dot products replace at this size.
+				b.Run("tiles/"+name, func(b *testing.B) {
+					for b.Loop() {
+						gemmInPlace(best, &gemmJob{m: m, n: n, k: k, alpha: 1, a: x, lda: k,
+							b: operandB{b: w, ldb: k, trans: true}, c: y, ldc: n}, runtime.GOMAXPROCS(0))
+					}
+					reportGFLOPS(b, m, n, k)
+				})
+			}
 			p := PackB(true, k, n, w, k)
 			b.Run("packed/"+name, func(b *testing.B) {
 				for b.Loop() {
