@@ -8,7 +8,7 @@ import "golang.org/x/sys/cpu"
 
 var avx2Impl = &impl{name: "avx2", micro: microAVX2, microS: microStridedAVX2, microSC: microStridedCopyAVX2, prefetch: prefetchAVX2, packA: packAAVX2, packB: packBAVX2,
 	dot4: dot4AVX2, axpy4: axpy4AVX2, panel: panelAVX2, dots: dotsAVX2,
-	tile16: tileAVX2(6, 16, inPlaceT6x16AVX2), tile8: tileAVX2(12, 8, inPlaceT12x8AVX2),
+	tile16: tileAVX2(6, 16, inPlaceT6x16AVX2), tile8: tileAVX2(12, 8, inPlaceT12x8AVX2OrHalves),
 	packRows8: packRows8AVX2Go,
 	sum:       sumAVX2, sumSqDev: sumSqDevAVX2, addSum: addSumAVX2, max: maxAVX2, norm: normAVX2,
 	expSub: expSubAVX2, scale: scaleAVX2, add: addAVX2, gelu: geluAVX2, gate: gateAVX2}
@@ -276,4 +276,16 @@ func dotsAVX2(k int, a []float32, lda int, b []float32, ldb int, out *[12]float3
 			}
 		}
 	}
+}
+
+// inPlaceT12x8AVX2OrHalves runs the 12×8 kernel that suits the row stride
+// of w: the one that reads half of the rows at a time when the rows are a
+// multiple of 4 KiB apart (GPT-2's and BERT's 3072-wide weights), and so
+// share a set of L1.
+func inPlaceT12x8AVX2OrHalves(k int, a, w *float32, ldw int, c *float32, ldc int, bias *float32, flags, n int) {
+	if ldw%1024 == 0 {
+		inPlaceT12x8HalvesAVX2(k, a, w, ldw, c, ldc, bias, flags, n)
+		return
+	}
+	inPlaceT12x8AVX2(k, a, w, ldw, c, ldc, bias, flags, n)
 }

@@ -9,7 +9,9 @@ import (
 // TestTiles checks each in-place kernel against the portable one for short
 // and long k (the unrolled loops and their tails), one tile or several side
 // by side, with and without bias, overwriting C, adding to it, writing a
-// scratch tile and writing untransposed.
+// scratch tile and writing untransposed, with rows of W a few floats or a
+// multiple of 1024 floats apart (the 12×8 kernel that reads half of the
+// rows at a time).
 func TestTiles(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(7, 7))
@@ -21,9 +23,12 @@ func TestTiles(t *testing.T) {
 					if flags == flagScratch && tiles > 1 {
 						continue
 					}
-					for _, withBias := range []bool{false, true} {
-						name := fmt.Sprintf("%dx%d k %d flags %d tiles %d bias %v", tn, tm, k, flags, tiles, withBias)
+					for i, withBias := range []bool{false, true, true} {
 						ldw, ldc := k+3, tiles*tn+2
+						if i == 2 {
+							ldw = 1024
+						}
+						name := fmt.Sprintf("%dx%d k %d flags %d tiles %d bias %v ldw %d", tn, tm, k, flags, tiles, withBias, ldw)
 						cRows := tm
 						if flags&flagDirect != 0 {
 							ldc, cRows = tm+3, tiles*tn

@@ -92,6 +92,15 @@ func inPlaceT6x16AVX2(k int, a *float32, w *float32, ldw int, c *float32, ldc in
 //go:noescape
 func inPlaceT12x8AVX2(k int, a *float32, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int, n int)
 
+// inPlaceT12x8HalvesAVX2 computes the tile c[i·ldc+j] = bias[j] + Σ_p a[p·8+i]·w[j·ldw+p]
+// for i < 8, j < 12, p < k, with a packed and w read in place; bias may be nil;
+// then the n-1 tiles 12 columns on (w 12 rows on). flags&1 adds the tiles to c;
+// flags&2 writes one tile to c as a scratch tile, c[j·8+i], ignoring ldc;
+// flags&4 writes c[j·ldc+i] instead, the next tile 12 rows of c on.
+//
+//go:noescape
+func inPlaceT12x8HalvesAVX2(k int, a *float32, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int, n int)
+
 // packRows8AVX2 writes dst[p·stride+i] = alpha·a[i·lda+p] for i < 8 and p < k,
 // k a multiple of 8.
 //

@@ -29,9 +29,11 @@ const (
 // column j of op(W) is row j of W. It computes n tiles side by side, the
 // rows of W and the columns of C (and of the bias) moving on by tn each
 // time, so that short products (attention's, k = 64) do not pay a call for
-// each tile.
-func inPlaceKernel(tn, tm int) {
-	name := fmt.Sprintf("inPlaceT%dx%dAVX2", tn, tm)
+// each tile. With halves, the steps of k go over the first half of the rows
+// of W and then over the others, a line of each row at a time (see below);
+// its name then ends in the suffix.
+func inPlaceKernel(tn, tm int, suffix string, halves bool) {
+	name := fmt.Sprintf("inPlaceT%dx%d%sAVX2", tn, tm, suffix)
 	TEXT(name, NOSPLIT, "func(k int, a *float32, w *float32, ldw int, c *float32, ldc int, bias *float32, flags int, n int)")
 	Doc(fmt.Sprintf("%s computes the tile c[i·ldc+j] = bias[j] + Σ_p a[p·%d+i]·w[j·ldw+p]", name, tm),
 		fmt.Sprintf("for i < %d, j < %d, p < k, with a packed and w read in place; bias may be nil;", tm, tn),
@@ -104,13 +106,14 @@ func inPlaceKernel(tn, tm int) {
 			}
 		}
 	}
-	if tn > 6 {
+	if halves {
 		// Twelve rows of W as many floats apart each read a line at a
 		// time: when the rows are a multiple of 4 KiB apart, twelve lines
 		// in one set of the 8-way L1 evict one another before their other
 		// floats are read. Sixteen steps (a line of each row) of the first
 		// six columns, then the same sixteen of the others, keep six lines
-		// at a time.
+		// at a time. Otherwise the full width wins: each half has only six
+		// accumulators to keep the multiply-adds busy.
 		const unroll = 16
 		Label(name + "_loop16")
 		CMPQ(kk, U8(unroll))
