@@ -11,12 +11,14 @@
 // Products read their right-hand operand (a weight) where it lies, never
 // copying it, so that a model's weights can stay in a checkpoint's memory
 // mapping: a weight stored n×k (a Linear's out×in) is broadcast element by
-// element against packed rows of A, in tiles of C computed transposed; a
-// weight stored k×n (a Conv1D's in×out) is read a row at a time by a 4×24
+// element against packed rows of A, in tiles of C computed transposed, or
+// for up to six rows of A streamed row by row as dot products; a weight
+// stored k×n (a Conv1D's in×out) is read a row at a time by a 4×24
 // micro-kernel, over blocks of k short enough to stay in L2; one-row
 // products (decoding) stream it at memory bandwidth. The parts of a product
 // are spread over persistent workers, one per core. A weight may also be
-// packed once into the micro-kernel's panels (PackB, GemmPacked). On amd64 CPUs with AVX2 and FMA the inner loops are assembly
+// packed once into the micro-kernel's panels (PackB, GemmPacked). On amd64
+// CPUs with AVX2 and FMA the inner loops are assembly
 // generated with avo from _asm (go generate; the build itself needs neither
 // cgo nor avo); elsewhere, or with the purego build tag, portable Go runs the
 // same algorithms. Transcendental functions (exp, erf, tanh) are float32
