@@ -89,19 +89,8 @@ func (j *gemmJob) storeDot(t, col int, v float32) {
 // dotsGo sets out[4r+t] = Σ_p a[t·lda+p]·b[r·ldb+p] for t < 4, r < 3.
 func dotsGo(k int, a []float32, lda int, b []float32, ldb int, out *[12]float32) {
 	for r := range 3 {
-		row := b[r*ldb : r*ldb+k]
 		for t := range 4 {
-			x := a[t*lda : t*lda+k]
-			var s0, s1 float32
-			p := 0
-			for ; p+1 < k; p += 2 {
-				s0 += x[p] * row[p]
-				s1 += x[p+1] * row[p+1]
-			}
-			if p < k {
-				s0 += x[p] * row[p]
-			}
-			out[4*r+t] = s0 + s1
+			out[4*r+t] = dotGo(a[t*lda:t*lda+k], b[r*ldb:r*ldb+k])
 		}
 	}
 }

@@ -239,20 +239,24 @@ func gemvPacked(im *impl, sc *scratch, j *gemvJob, lo int, y, bias []float32) {
 
 // dot4Go sets out[r] = Σ_p x[p]·b[r·ldb+p] for r < 4.
 func dot4Go(k int, x, b []float32, ldb int, out *[4]float32) {
-	x = x[:k]
 	for r := range out {
-		row := b[r*ldb : r*ldb+k]
-		var s0, s1 float32
-		p := 0
-		for ; p+1 < k; p += 2 {
-			s0 += x[p] * row[p]
-			s1 += x[p+1] * row[p+1]
-		}
-		if p < k {
-			s0 += x[p] * row[p]
-		}
-		out[r] = s0 + s1
+		out[r] = dotGo(x[:k], b[r*ldb:r*ldb+k])
 	}
+}
+
+// dotGo returns Σ_p x[p]·y[p] over len(x) ≤ len(y), in two partial sums.
+func dotGo(x, y []float32) float32 {
+	y = y[:len(x)]
+	var s0, s1 float32
+	p := 0
+	for ; p+1 < len(x); p += 2 {
+		s0 += x[p] * y[p]
+		s1 += x[p+1] * y[p+1]
+	}
+	if p < len(x) {
+		s0 += x[p] * y[p]
+	}
+	return s0 + s1
 }
 
 // axpy4Go adds Σ_r x[r]·b[r·ldb+c] to y[c] for r < 4.

@@ -28,17 +28,7 @@ func gemvAxpy4() {
 	}
 	ld3 := GP64()
 	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
-	rowAddr := func(r, disp int) Mem {
-		switch r {
-		case 0:
-			return Mem{Base: pb, Disp: disp}
-		case 1:
-			return Mem{Base: pb, Index: ld, Scale: 1, Disp: disp}
-		case 2:
-			return Mem{Base: pb, Index: ld, Scale: 2, Disp: disp}
-		}
-		return Mem{Base: pb, Index: ld3, Scale: 1, Disp: disp}
-	}
+	rowAddr := func(r, disp int) Mem { return rowMem(pb, ld, ld3, r, disp) }
 	block := func(u int) {
 		acc := make([]VecVirtual, u)
 		for v := range acc {
@@ -72,6 +62,20 @@ func gemvAxpy4() {
 	RET()
 }
 
+// rowMem addresses disp bytes into row r < 4 of a matrix at base whose
+// rows are ld bytes apart; ld3 holds 3·ld (unused for r < 3).
+func rowMem(base, ld, ld3 Register, r, disp int) Mem {
+	switch r {
+	case 0:
+		return Mem{Base: base, Disp: disp}
+	case 1:
+		return Mem{Base: base, Index: ld, Scale: 1, Disp: disp}
+	case 2:
+		return Mem{Base: base, Index: ld, Scale: 2, Disp: disp}
+	}
+	return Mem{Base: base, Index: ld3, Scale: 1, Disp: disp}
+}
+
 // hsum4 reduces four YMM registers to one XMM of their four sums.
 func hsum4(a []VecVirtual) VecVirtual {
 	h01, h23 := YMM(), YMM()
@@ -98,17 +102,7 @@ func gemvDot4() {
 	SHLQ(U8(2), ld)
 	ld3 := GP64()
 	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
-	rowAddr := func(r, disp int) Mem {
-		switch r {
-		case 0:
-			return Mem{Base: pb, Disp: disp}
-		case 1:
-			return Mem{Base: pb, Index: ld, Scale: 1, Disp: disp}
-		case 2:
-			return Mem{Base: pb, Index: ld, Scale: 2, Disp: disp}
-		}
-		return Mem{Base: pb, Index: ld3, Scale: 1, Disp: disp}
-	}
+	rowAddr := func(r, disp int) Mem { return rowMem(pb, ld, ld3, r, disp) }
 	acc := make([]VecVirtual, 8) // row r, half h: acc[2r+h]
 	for i := range acc {
 		acc[i] = YMM()
@@ -213,26 +207,8 @@ func gemmDots4x3() {
 	pb := Load(Param("b"), GP64())
 	ld := Load(Param("ldb"), GP64())
 	SHLQ(U8(2), ld)
-	rowA := func(t, disp int) Mem {
-		switch t {
-		case 0:
-			return Mem{Base: pa, Disp: disp}
-		case 1:
-			return Mem{Base: pa, Index: lda, Scale: 1, Disp: disp}
-		case 2:
-			return Mem{Base: pa, Index: lda, Scale: 2, Disp: disp}
-		}
-		return Mem{Base: pa, Index: lda3, Scale: 1, Disp: disp}
-	}
-	rowB := func(r, disp int) Mem {
-		switch r {
-		case 0:
-			return Mem{Base: pb, Disp: disp}
-		case 1:
-			return Mem{Base: pb, Index: ld, Scale: 1, Disp: disp}
-		}
-		return Mem{Base: pb, Index: ld, Scale: 2, Disp: disp}
-	}
+	rowA := func(t, disp int) Mem { return rowMem(pa, lda, lda3, t, disp) }
+	rowB := func(r, disp int) Mem { return rowMem(pb, ld, nil, r, disp) }
 	acc := make([]VecVirtual, 12) // row r of B, row t of A: acc[4r+t]
 	for i := range acc {
 		acc[i] = YMM()
