@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/nlpodyssey/gopickle/types"
 )
@@ -22,6 +23,7 @@ type StateDict struct {
 	skipped   []string
 	unmap     func() error
 	mapped    []byte // the file's mapping, whose pages Release gives back
+	closed    atomic.Bool
 	bigEndian bool
 }
 
@@ -92,8 +94,9 @@ func (s *StateDict) Globals() []string { return s.globals }
 func (s *StateDict) Skipped() []string { return s.skipped }
 
 // Close releases the file mapping; tensors' bytes must not be used after.
+// Calls after the first, concurrent ones included, do nothing.
 func (s *StateDict) Close() error {
-	if s.unmap == nil {
+	if s.closed.Swap(true) || s.unmap == nil {
 		return nil
 	}
 	u := s.unmap
