@@ -82,7 +82,7 @@ func loadLayer(l *weights.Loader, c *Config, p string) (*Layer, error) {
 		{&y.Output, "output.dense", in, h},
 	}
 	for _, li := range linears {
-		if *li.dst, err = layers.LoadLinear(l, p+li.name, li.in, li.out, true, false); err != nil {
+		if *li.dst, err = layers.LoadLinear(l, p+li.name, li.in, li.out, true); err != nil {
 			return nil, err
 		}
 	}
@@ -101,7 +101,7 @@ func (m *Model) loadHeads(l, heads *weights.Loader) error {
 	c := m.Config
 	var err error
 	if l.Has("pooler.dense.weight") {
-		if m.Pooler, err = layers.LoadLinear(l, "pooler.dense", c.HiddenSize, c.HiddenSize, true, false); err != nil {
+		if m.Pooler, err = layers.LoadLinear(l, "pooler.dense", c.HiddenSize, c.HiddenSize, true); err != nil {
 			return err
 		}
 	}
@@ -111,13 +111,13 @@ func (m *Model) loadHeads(l, heads *weights.Loader) error {
 		}
 	}
 	if heads.Has("cls.seq_relationship.weight") {
-		if m.NSP, err = layers.LoadLinear(heads, "cls.seq_relationship", c.HiddenSize, 2, true, false); err != nil {
+		if m.NSP, err = layers.LoadLinear(heads, "cls.seq_relationship", c.HiddenSize, 2, true); err != nil {
 			return err
 		}
 	}
 	arch := c.Architectures
 	if heads.Has("classifier.weight") && !slices.Contains(arch, "BertForMultipleChoice") {
-		lin, err := layers.LoadLinear(heads, "classifier", c.HiddenSize, len(c.Labels), true, false)
+		lin, err := layers.LoadLinear(heads, "classifier", c.HiddenSize, len(c.Labels), true)
 		if err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func (m *Model) loadHeads(l, heads *weights.Loader) error {
 func loadMLM(l *weights.Loader, c *Config, word *layers.Embedding) (*MLMHead, error) {
 	h := &MLMHead{}
 	var err error
-	if h.Transform, err = layers.LoadLinear(l, "cls.predictions.transform.dense", c.HiddenSize, c.HiddenSize, true, false); err != nil {
+	if h.Transform, err = layers.LoadLinear(l, "cls.predictions.transform.dense", c.HiddenSize, c.HiddenSize, true); err != nil {
 		return nil, err
 	}
 	if h.Norm, err = layers.LoadLayerNorm(l, "cls.predictions.transform.LayerNorm", c.HiddenSize, float32(c.LayerNormEps)); err != nil {

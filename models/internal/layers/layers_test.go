@@ -3,6 +3,7 @@ package layers
 import (
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,46 +13,28 @@ import (
 
 func TestLinear(t *testing.T) {
 	t.Parallel()
-	// W is 3 (out) x 2 (in); the same map stored in×out for Conv1D.
-	w := []float32{1, 2, 3, 4, 5, 6}
-	wt := []float32{1, 3, 5, 2, 4, 6}
+	// W is 3 (out) x 2 (in).
 	src := weights.Memory{
-		"fc.weight":   {Data: w, Shape: []int{3, 2}},
-		"fc.bias":     {Data: []float32{0.5, -1, 2}, Shape: []int{3}},
-		"conv.weight": {Data: wt, Shape: []int{2, 3}},
-		"conv.bias":   {Data: []float32{0.5, -1, 2}, Shape: []int{3}},
+		"fc.weight": {Data: []float32{1, 2, 3, 4, 5, 6}, Shape: []int{3, 2}},
+		"fc.bias":   {Data: []float32{0.5, -1, 2}, Shape: []int{3}},
 	}
 	l := weights.NewLoader(src)
 	x := []float32{1, -1, 0.5, 2}
 	want := []float32{1 - 2 + 0.5, 3 - 4 - 1, 5 - 6 + 2, 0.5 + 4 + 0.5, 1.5 + 8 - 1, 2.5 + 12 + 2}
-	for _, tc := range []struct {
-		name  string
-		inOut bool
-	}{{"fc", false}, {"conv", true}} {
-		lin, err := LoadLinear(l, tc.name, 2, 3, true, tc.inOut)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, packed := range []bool{false, true} {
-			if packed {
-				lin.Pack()
-			}
-			// Output rows with a stride wider than Out: a column block.
-			y := make([]float32, 2*4)
-			lin.Forward(y, 4, x, 2, 2)
-			got := append(y[0:3:3], y[4:7]...)
-			for i := range want {
-				if got[i] != want[i] {
-					t.Errorf("%s (packed %v): y = %v, want %v", tc.name, packed, got, want)
-					break
-				}
-			}
-		}
+	lin, err := LoadLinear(l, "fc", 2, 3, true)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := LoadLinear(l, "fc", 3, 2, true, false); !errors.Is(err, weights.ErrShape) {
+	// Output rows with a stride wider than Out: a column block.
+	y := make([]float32, 2*4)
+	lin.Forward(y, 4, x, 2, 2)
+	if got := append(y[0:3:3], y[4:7]...); !slices.Equal(got, want) {
+		t.Errorf("y = %v, want %v", got, want)
+	}
+	if _, err := LoadLinear(l, "fc", 3, 2, true); !errors.Is(err, weights.ErrShape) {
 		t.Errorf("transposed shape: %v", err)
 	}
-	if _, err := LoadLinear(l, "missing", 2, 3, false, false); !errors.Is(err, weights.ErrMissing) {
+	if _, err := LoadLinear(l, "missing", 2, 3, false); !errors.Is(err, weights.ErrMissing) {
 		t.Errorf("missing: %v", err)
 	}
 }
@@ -167,13 +150,17 @@ func TestForwardShared(t *testing.T) {
 		src[name+".bias"] = weights.Dense{Data: fill(96), Shape: []int{96}}
 	}
 	src["c.weight"] = weights.Dense{Data: fill(in * 96), Shape: []int{in, 96}}
+	src["c.bias"] = weights.Dense{Data: fill(96), Shape: []int{96}}
 	l := weights.NewLoader(src)
 	x := fill(rows * in)
 	for _, set := range [][]string{{"q", "k", "v"}, {"q", "c"}} {
 		var outs []Output
 		var want [][]float32
 		for _, name := range set {
-			lin, err := LoadLinear(l, name, in, 96, name != "c", name == "c")
+			lin, err := LoadLinear(l, name, in, 96, true)
+			if name == "c" { // a Conv1D, transposed at load
+				lin, err = LoadConv1D(l, name, in, 96)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -205,8 +192,8 @@ func TestLoadConv1D(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lin.InOut || lin.In != 3 || lin.Out != 2 {
-		t.Errorf("In %d Out %d InOut %v, want 3, 2, false", lin.In, lin.Out, lin.InOut)
+	if lin.In != 3 || lin.Out != 2 {
+		t.Errorf("In %d Out %d, want 3, 2", lin.In, lin.Out)
 	}
 	x := []float32{1, 0, -1, 2, 1, 0}
 	y := make([]float32, 4)
@@ -222,4 +209,16 @@ func TestLoadConv1D(t *testing.T) {
 	if _, err := LoadConv1D(weights.NewLoader(weights.Memory{"c.weight": src["c.weight"]}), "c", 3, 2); !errors.Is(err, weights.ErrMissing) {
 		t.Errorf("missing bias: %v, want ErrMissing", err)
 	}
+}
+
+func TestForwardSharedDifferentIn(t *testing.T) {
+	t.Parallel()
+	a := &Linear{Weight: Param(mat.NewDense[float32](mat.WithShape(2, 3))), In: 3, Out: 2}
+	b := &Linear{Weight: Param(mat.NewDense[float32](mat.WithShape(2, 4))), In: 4, Out: 2}
+	defer func() {
+		if recover() == nil {
+			t.Error("maps of input widths 3 and 4: no panic")
+		}
+	}()
+	ForwardShared(make([]float32, 4), 4, 1, Output{a, make([]float32, 2), 2}, Output{b, make([]float32, 2), 2})
 }

@@ -7,31 +7,15 @@ import (
 	"github.com/nlpodyssey/spago/nn"
 )
 
-// Linear is an affine map of In features to Out features.
-//
-// By default the weight is stored Out×In, as torch.nn.Linear stores it, and
-// y = x·Wᵀ + b. With InOut the weight is stored In×Out, as a GPT-2
-// checkpoint stores a Conv1D's, and y = x·W + b (LoadConv1D transposes such
-// a weight to Out×In instead). Bias is nil for a map without bias.
+// Linear is an affine map of In features to Out features, y = x·Wᵀ + b,
+// with the weight stored Out×In as torch.nn.Linear stores it (LoadConv1D
+// transposes a GPT-2 Conv1D's In×Out weight to that layout). Bias is nil
+// for a map without bias.
 type Linear struct {
 	nn.Module
 	Weight  *nn.Param
 	Bias    *nn.Param
 	In, Out int
-	InOut   bool
-
-	packed *kernel.Packed
-}
-
-// Pack lays the weight out once in the kernel's panel format, so that
-// Forward skips packing it on every call. The packed copy is as large as
-// the weight: the weight is then held twice.
-func (l *Linear) Pack() {
-	ldw := l.In
-	if l.InOut {
-		ldw = l.Out
-	}
-	l.packed = kernel.PackB(!l.InOut, l.In, l.Out, Data(l.Weight), ldw)
 }
 
 // Param wraps m as a parameter without copying it (nn.NewParam would clone).
@@ -44,18 +28,14 @@ func Data(p *nn.Param) []float32 {
 	return mat.Data[float32](p.Matrix)
 }
 
-// LoadLinear loads prefix.weight (Out×In, or In×Out when inOut) and, when
-// bias is true, prefix.bias (Out).
-func LoadLinear(l *weights.Loader, prefix string, in, out int, bias, inOut bool) (*Linear, error) {
-	shape := []int{out, in}
-	if inOut {
-		shape = []int{in, out}
-	}
-	w, err := l.Tensor(prefix+".weight", shape...)
+// LoadLinear loads prefix.weight (Out×In) and, when bias is true,
+// prefix.bias (Out).
+func LoadLinear(l *weights.Loader, prefix string, in, out int, bias bool) (*Linear, error) {
+	w, err := l.Tensor(prefix+".weight", out, in)
 	if err != nil {
 		return nil, err
 	}
-	lin := &Linear{Weight: Param(w), In: in, Out: out, InOut: inOut}
+	lin := &Linear{Weight: Param(w), In: in, Out: out}
 	if bias {
 		b, err := l.Tensor(prefix+".bias", out)
 		if err != nil {
@@ -86,20 +66,15 @@ func LoadConv1D(l *weights.Loader, prefix string, in, out int) (*Linear, error) 
 // Forward sets the rows×Out matrix y (row stride ldy) to the map of the
 // rows×In matrix x (row stride ldx).
 func (l *Linear) Forward(y []float32, ldy int, x []float32, ldx int, rows int) {
-	w := Data(l.Weight)
-	ldw := l.In
-	if l.InOut {
-		ldw = l.Out
+	kernel.GemmBias(true, rows, l.Out, l.In, 1, x, ldx, Data(l.Weight), l.In, 0, y, ldy, l.bias())
+}
+
+// bias returns the bias values, or nil.
+func (l *Linear) bias() []float32 {
+	if l.Bias == nil {
+		return nil
 	}
-	var bias []float32
-	if l.Bias != nil {
-		bias = Data(l.Bias)
-	}
-	if l.packed != nil {
-		kernel.GemmPacked(rows, 1, x, ldx, l.packed, 0, y, ldy, bias)
-		return
-	}
-	kernel.GemmBias(!l.InOut, rows, l.Out, l.In, 1, x, ldx, w, ldw, 0, y, ldy, bias)
+	return Data(l.Bias)
 }
 
 // Output is where ForwardShared writes the map of one Linear: the rows×Out
@@ -111,25 +86,20 @@ type Output struct {
 }
 
 // ForwardShared sets each output to the map of the same rows×In matrix x
-// (row stride ldx), as Forward would, in one product over the cores when
-// the weights are stored out×in and not packed: BERT's query, key and
-// value.
+// (row stride ldx), as Forward would, in one product over the cores: BERT's
+// query, key and value. The maps must share In.
 func ForwardShared(x []float32, ldx int, rows int, outs ...Output) {
+	if len(outs) == 0 {
+		return
+	}
+	in := outs[0].Linear.In
 	bs := make([]kernel.SharedB, len(outs))
 	for i, o := range outs {
 		l := o.Linear
-		if l.InOut || l.packed != nil || l.In != outs[0].Linear.In {
-			for _, o := range outs {
-				o.Linear.Forward(o.Y, o.LDY, x, ldx, rows)
-			}
-			return
+		if l.In != in {
+			panic("layers: ForwardShared over maps of different input widths")
 		}
-		bs[i] = kernel.SharedB{N: l.Out, B: Data(l.Weight), LDB: l.In, C: o.Y, LDC: o.LDY}
-		if l.Bias != nil {
-			bs[i].Bias = Data(l.Bias)
-		}
+		bs[i] = kernel.SharedB{N: l.Out, B: Data(l.Weight), LDB: l.In, C: o.Y, LDC: o.LDY, Bias: l.bias()}
 	}
-	if len(outs) > 0 {
-		kernel.GemmShared(rows, outs[0].Linear.In, 1, x, ldx, 0, bs...)
-	}
+	kernel.GemmShared(rows, in, 1, x, ldx, 0, bs...)
 }
