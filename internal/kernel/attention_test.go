@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -149,4 +150,26 @@ func checkDecode(t *testing.T, im *impl, cfg AttentionConfig, name string, q, k,
 	a.decodeHeads(im, mid, cfg.Heads)
 	checkClose(t, im.name+" "+name+" decode out", out, wantOut, 1e-5, 1e-4)
 	checkClose(t, im.name+" "+name+" decode probs", probs, wantProbs, 1e-6, 1e-4)
+}
+
+// TestAttentionDecodeMasked masks half of a single query's keys, then every
+// key (transformers then spreads the probability evenly), on the decoding
+// path.
+func TestAttentionDecodeMasked(t *testing.T) {
+	t.Parallel()
+	const heads, d, kLen = 3, 16, 30
+	r := rand.New(rand.NewPCG(11, 12))
+	hid := heads * d
+	q, k, v := randSlice(r, hid), randSlice(r, kLen*hid), randSlice(r, kLen*hid)
+	cfg := AttentionConfig{Heads: heads, HeadDim: d, Scale: 0.25, Causal: true, Past: kLen - 1}
+	for _, masked := range []int{15, kLen} {
+		keyBias := make([]float32, kLen)
+		for j := range masked {
+			keyBias[j] = MaskValue
+		}
+		wantOut, wantProbs := refAttention(cfg, q, hid, k, hid, v, hid, 1, kLen, keyBias)
+		for _, im := range impls() {
+			checkDecode(t, im, cfg, fmt.Sprintf("%d keys masked", masked), q, k, v, hid, kLen, keyBias, wantOut[0], wantProbs)
+		}
+	}
 }
