@@ -15,17 +15,22 @@ import (
 var prefixes = []string{"transformer.", ""}
 
 // New builds a model from a config and the tensors of a checkpoint (a state
-// dict of GPT2LMHeadModel or GPT2Model). The parameters wrap the slices src
-// returns, without copying, except the Conv1D weights, which are stored
-// transposed in memory of the model's own (see layers.LoadConv1D), which
-// Close releases. A missing or mis-shaped tensor gives a
+// dict of GPT2LMHeadModel or GPT2Model). The embeddings wrap the slices src
+// returns, without copying; the Conv1D weights are stored transposed, and
+// the biases and norms copied, in memory of the model's own (see
+// layers.LoadConv1D), which Close releases, and a checkpoint that can give
+// back their pages does (weights.Releaser). A missing or mis-shaped tensor gives a
 // *weights.TensorError naming it as the checkpoint would.
 func New(cfg Config, src weights.Source) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	l := weights.NewLoader(src, prefixes...)
+	l.CopyVectors()
 	m, err := load(cfg, l)
+	if err == nil {
+		err = l.ReleaseCopied()
+	}
 	if err != nil {
 		l.Arena().Free()
 		return nil, fmt.Errorf("gpt2: %w", err)

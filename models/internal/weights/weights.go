@@ -53,6 +53,9 @@ type Loader struct {
 	used     map[string]bool
 	aliases  map[string]string // name asked for -> name in the checkpoint
 	arena    *Arena            // the copies Transposed makes
+	// copyVectors has Tensor copy 1-D tensors into the arena too.
+	copyVectors bool
+	copied      *[]string // the names of the tensors copied into the arena
 }
 
 // NewLoader returns a loader over src that tries the given name prefixes in
@@ -65,7 +68,7 @@ func NewLoader(src Source, prefixes ...string) *Loader {
 	for _, n := range src.Names() {
 		names[n] = true
 	}
-	return &Loader{src: src, names: names, prefixes: prefixes, used: map[string]bool{}, aliases: map[string]string{}, arena: &Arena{}}
+	return &Loader{src: src, names: names, prefixes: prefixes, used: map[string]bool{}, aliases: map[string]string{}, arena: &Arena{}, copied: new([]string)}
 }
 
 // WithPrefixes returns a loader over the same checkpoint that tries other
@@ -129,7 +132,7 @@ func (l *Loader) resolve(name string) (string, bool) {
 
 // Tensor returns the tensor name with the given shape, as a matrix: a 1-D
 // tensor of n elements becomes n×1, like spago vectors. The matrix may share
-// read-only memory with the checkpoint.
+// read-only memory with the checkpoint, except a 1-D one after CopyVectors.
 func (l *Loader) Tensor(name string, shape ...int) (*mat.Dense[float32], error) {
 	full, ok := l.resolve(name)
 	if !ok {
@@ -152,7 +155,34 @@ func (l *Loader) Tensor(name string, shape ...int) (*mat.Dense[float32], error) 
 		return nil, &TensorError{Name: full, Err: fmt.Errorf("%d-D tensor, want 1-D or 2-D", len(shape))}
 	}
 	l.used[full] = true
+	if l.copyVectors && len(shape) == 1 {
+		return l.own(full, rows, cols, func(dst []float32) { copy(dst, data) })
+	}
 	return mat.NewDense[float32](mat.WithShape(rows, cols), mat.WithBacking(data)), nil
+}
+
+// CopyVectors has Tensor, on l and on the loaders made from it afterwards,
+// return 1-D tensors (biases, the scales of norms) as copies in the Arena,
+// giving back the checkpoint's pages as Transposed does. A model whose
+// large weights are copies then reads no page of the checkpoint but those
+// of the tensors it uses in place (its embeddings).
+func (l *Loader) CopyVectors() { l.copyVectors = true }
+
+// ReleaseCopied has a Releaser source give back, once more, the pages of
+// every tensor copied into the Arena: reading a small tensor maps the
+// page cache's whole block around it (a folio), pages of the tensors
+// copied and released before it included.
+func (l *Loader) ReleaseCopied() error {
+	r, ok := l.src.(Releaser)
+	if !ok {
+		return nil
+	}
+	for _, name := range *l.copied {
+		if err := r.Release(name); err != nil {
+			return &TensorError{Name: name, Err: err}
+		}
+	}
+	return nil
 }
 
 // Releaser is a Source that can give back the memory of a tensor once the
@@ -176,15 +206,22 @@ func (l *Loader) Transposed(name string, rows, cols int) (*mat.Dense[float32], e
 	if err != nil {
 		return nil, err
 	}
+	full, _ := l.resolve(name)
+	return l.own(full, cols, rows, func(dst []float32) { kernel.Transpose(dst, mat.Data[float32](m), rows, cols) })
+}
+
+// own returns a rows×cols matrix in the Arena that fill sets from tensor
+// full, and has a Releaser source give back the checkpoint's copy.
+func (l *Loader) own(full string, rows, cols int, fill func(dst []float32)) (*mat.Dense[float32], error) {
 	t := l.arena.Float32s(rows * cols)
-	kernel.Transpose(t, mat.Data[float32](m), rows, cols)
+	fill(t)
+	*l.copied = append(*l.copied, full)
 	if r, ok := l.src.(Releaser); ok {
-		full, _ := l.resolve(name)
 		if err := r.Release(full); err != nil {
 			return nil, &TensorError{Name: full, Err: err}
 		}
 	}
-	return mat.NewDense[float32](mat.WithShape(cols, rows), mat.WithBacking(t)), nil
+	return mat.NewDense[float32](mat.WithShape(rows, cols), mat.WithBacking(t)), nil
 }
 
 // Used reports whether a Tensor call loaded the checkpoint name (the name

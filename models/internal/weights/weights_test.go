@@ -150,3 +150,44 @@ func TestLoaderTransposed(t *testing.T) {
 		t.Errorf("failed release: %v, want a *TensorError naming broken2", err)
 	}
 }
+
+// TestLoaderCopyVectors checks that after CopyVectors a loader, and one
+// made from it, return 1-D tensors as copies and release them, leave 2-D
+// ones in place, and that ReleaseCopied releases every copy once more.
+func TestLoaderCopyVectors(t *testing.T) {
+	t.Parallel()
+	src := &releasing{Memory: testSource()}
+	src.Memory["bert.pooler.dense.bias"] = Dense{Data: []float32{7, 8}, Shape: []int{2}}
+	l := NewLoader(src, "bert.", "")
+	l.CopyVectors()
+	under := l.Under("pooler.dense.weight")
+	b, err := under.Tensor("pooler.dense.bias", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Memory["bert.pooler.dense.bias"].Data[0] = -1
+	if diff := cmp.Diff([]float32{7, 8}, mat.Data[float32](b)); diff != "" {
+		t.Errorf("copied bias (-want +got):\n%s", diff)
+	}
+	w, err := l.Tensor("pooler.dense.weight", 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &mat.Data[float32](w)[0] != &src.Memory["bert.pooler.dense.weight"].Data[0] {
+		t.Error("a 2-D tensor was copied")
+	}
+	if _, err := l.Transposed("pooler.dense.weight", 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"bert.pooler.dense.bias", "bert.pooler.dense.weight"}
+	if diff := cmp.Diff(want, src.released); diff != "" {
+		t.Errorf("released (-want +got):\n%s", diff)
+	}
+	if err := l.ReleaseCopied(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(append(want, want...), src.released); diff != "" {
+		t.Errorf("released after ReleaseCopied (-want +got):\n%s", diff)
+	}
+	l.Arena().Free()
+}
