@@ -15,6 +15,7 @@ import (
 	"github.com/nlpodyssey/spago/nn"
 
 	"github.com/hfgo/hfgo/internal/procstatus"
+	"github.com/hfgo/hfgo/models/internal/fixture"
 	"github.com/hfgo/hfgo/models/internal/layers"
 )
 
@@ -73,7 +74,7 @@ var baseDir = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return dir, saveCheckpoint(dir, m.Config, baseWeights)
+	return dir, fixture.WriteCheckpoint(dir, m.Config, baseWeights)
 })
 
 // baseDirMade says baseDir ran (and made a folder to remove).

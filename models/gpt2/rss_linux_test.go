@@ -3,9 +3,6 @@ package gpt2
 import (
 	"bufio"
 	"context"
-	"encoding/binary"
-	"encoding/json"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hfgo/hfgo/safetensors"
+	"github.com/hfgo/hfgo/models/internal/fixture"
 	"golang.org/x/sys/unix"
 )
 
@@ -55,31 +52,14 @@ func TestCheckpointPagesGivenBack(t *testing.T) {
 	}
 }
 
-// writeCheckpoint writes cfg's config.json and random float32 weights.
+// writeCheckpoint writes cfg and random float32 weights, dropped from the
+// page cache.
 func writeCheckpoint(t *testing.T, dir string, cfg *Config) {
 	t.Helper()
-	cj, err := json.Marshal(cfg)
-	if err != nil {
+	if err := fixture.WriteCheckpoint(dir, cfg, randomWeights(cfg, 3)); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), cj, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sd := randomWeights(cfg, 3)
-	var ts []safetensors.Tensor
-	for _, name := range sd.Names() {
-		d := sd[name]
-		b := make([]byte, 4*len(d.Data))
-		for i, v := range d.Data {
-			binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
-		}
-		ts = append(ts, safetensors.Tensor{Name: name, DType: safetensors.F32, Shape: d.Shape, Data: b})
-	}
-	path := filepath.Join(dir, "model.safetensors")
-	if err := safetensors.WriteFile(path, ts, nil); err != nil {
-		t.Fatal(err)
-	}
-	dropCache(t, path)
+	dropCache(t, filepath.Join(dir, "model.safetensors"))
 }
 
 // dropCache writes the file at path to disk and drops it from the page
