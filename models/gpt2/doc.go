@@ -22,11 +22,12 @@
 // internal/kernel. Outputs match transformers to float32 precision.
 //
 // The Conv1D weights of the blocks are transposed once at load to out×in,
-// the layout the products read fastest, into memory of the model's own
-// outside the Go heap, and the checkpoint's pages of them are given back.
-// The other weights stay in the checkpoint's float32 memory (fp16 and bf16
-// checkpoints are widened once): the model never writes into them, so a
-// memory-mapped checkpoint is shared, not copied. Close a model (or its
+// the layout the products read fastest, and the biases and norms copied,
+// into memory of the model's own outside the Go heap; the checkpoint's
+// pages of them are given back. The embeddings (wte, also the LM head, and
+// wpe) stay in the checkpoint's float32 memory (fp16 and bf16 checkpoints
+// are widened once): the model never writes into them, so a memory-mapped
+// checkpoint is shared, not copied. Close a model (or its
 // Pipeline) to free both. A Model is safe for concurrent use until Close; a
 // Cache belongs to one decoding sequence batch at a time.
 package gpt2
