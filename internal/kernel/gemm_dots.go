@@ -75,15 +75,7 @@ func (j *gemmJob) dotsRows(im *impl, ap, b []float32, ldb, col, step, w int, out
 
 // storeDot sets C[t][col] = alpha·v + beta·C[t][col] + bias[col].
 func (j *gemmJob) storeDot(t, col int, v float32) {
-	c := &j.c[t*j.ldc+col]
-	v *= j.alpha
-	if j.beta != 0 {
-		v += j.beta * *c
-	}
-	if j.bias != nil {
-		v += j.bias[col]
-	}
-	*c = v
+	storeScaled(&j.c[t*j.ldc+col], v, j.alpha, j.beta, j.bias, col)
 }
 
 // dotsGo sets out[4r+t] = Σ_p a[t·lda+p]·b[r·ldb+p] for t < 4, r < 3.

@@ -91,14 +91,20 @@ func (j *gemvJob) store(y, s, bias []float32) {
 
 // storeAt sets y[i] = alpha·v + beta·y[i] + bias[i].
 func (j *gemvJob) storeAt(y []float32, i int, v float32, bias []float32) {
-	v *= j.alpha
-	if j.beta != 0 {
-		v += j.beta * y[i]
+	storeScaled(&y[i], v, j.alpha, j.beta, bias, i)
+}
+
+// storeScaled sets *c = alpha·v + beta·*c + bias[i] (no bias when nil);
+// *c is not read when beta is 0.
+func storeScaled(c *float32, v, alpha, beta float32, bias []float32, i int) {
+	v *= alpha
+	if beta != 0 {
+		v += beta * *c
 	}
 	if bias != nil {
 		v += bias[i]
 	}
-	y[i] = v
+	*c = v
 }
 
 // gemvDots computes outputs as dot products with rows of B (n×k), four at a

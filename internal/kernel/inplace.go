@@ -286,15 +286,12 @@ func tileGo(tn, tm int) tileFunc {
 			copy(c[:tn*tm], acc[:tn*tm])
 			return
 		}
+		load := flags&flagLoad != 0
 		if flags&flagDirect != 0 {
 			for x := 0; x < tn; x++ {
 				row := c[x*ldc : x*ldc+tm]
 				for i := range row {
-					if flags&flagLoad != 0 {
-						row[i] += acc[x*tm+i]
-					} else {
-						row[i] = acc[x*tm+i]
-					}
+					put(&row[i], acc[x*tm+i], load)
 				}
 			}
 			return
@@ -302,11 +299,7 @@ func tileGo(tn, tm int) tileFunc {
 		for i := 0; i < tm; i++ {
 			row := c[i*ldc : i*ldc+tn]
 			for x := range row {
-				if flags&flagLoad != 0 {
-					row[x] += acc[x*tm+i]
-				} else {
-					row[x] = acc[x*tm+i]
-				}
+				put(&row[x], acc[x*tm+i], load)
 			}
 		}
 	}
@@ -333,4 +326,13 @@ func packRows8Go(k int, a []float32, lda int, dst []float32, stride int, alpha f
 			dst[p*stride+i] = alpha * v
 		}
 	}
+}
+
+// put sets *c to v, or adds v to it when load is true.
+func put(c *float32, v float32, load bool) {
+	if load {
+		*c += v
+		return
+	}
+	*c = v
 }
