@@ -161,3 +161,30 @@ func processCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkLoad reads the real bert-base-uncased and GPT-2 tokenizers, from tokenizer.json and
+// from the legacy vocabulary files.
+func BenchmarkLoad(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		load func() (*Tokenizer, error)
+	}{
+		{"bert/tokenizer.json", func() (*Tokenizer, error) {
+			return LoadFile(filepath.Join(fixtures, "tokenizer_json", "bert-base-uncased.tokenizer.json"))
+		}},
+		{"bert/vocab.txt", func() (*Tokenizer, error) { return Load(filepath.Join(fixtures, "bert")) }},
+		{"gpt2/tokenizer.json", func() (*Tokenizer, error) {
+			return LoadFile(filepath.Join(fixtures, "tokenizer_json", "gpt2.tokenizer.json"))
+		}},
+		{"gpt2/vocab.json", func() (*Tokenizer, error) { return Load(filepath.Join(fixtures, "gpt2")) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.load(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

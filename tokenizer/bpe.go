@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"fmt"
+	"strings"
 	"sync/atomic"
 )
 
@@ -100,6 +101,15 @@ func (m *bpe) symbolID(s string) (int32, bool) {
 		return id, true
 	}
 	id, ok := m.symbols[s]
+	return id, ok
+}
+
+// symbolBytesID is symbolID of string(b).
+func (m *bpe) symbolBytesID(b []byte) (int32, bool) {
+	if id, ok := m.lookup(b); ok {
+		return id, true
+	}
+	id, ok := m.symbols[string(b)]
 	return id, ok
 }
 
@@ -336,8 +346,8 @@ type bpeOptions struct {
 }
 
 // newBPE builds a BPE model; path names the file for errors.
-func newBPE(path string, ids map[string]int32, merges [][2]string, o bpeOptions) (*bpe, error) {
-	v, err := newVocabulary(ids)
+func newBPE(path string, vocab []vocabEntry, merges [][2]string, o bpeOptions) (*bpe, error) {
+	v, err := newVocabulary(vocab)
 	if err != nil {
 		return nil, fileErr(path, o.vocabField, ErrInvalid, "%v", err)
 	}
@@ -358,27 +368,28 @@ func newBPE(path string, ids map[string]int32, merges [][2]string, o bpeOptions)
 		m.unkID = id
 	}
 	next := m.nReal
-	sym := func(s string, field string) (int32, error) {
+	sym := func(s string, rank int) (int32, error) {
 		if id, ok := m.symbolID(s); ok {
 			return id, nil
 		}
 		if !o.legacy {
-			return 0, fileErr(path, field, ErrInvalid, "merge token %q is not in the vocabulary", s)
+			return 0, fileErr(path, o.mergeField(rank), ErrInvalid, "merge token %q is not in the vocabulary", s)
 		}
+		s = strings.Clone(s) // not a substring of the file's text, which it would keep
 		m.symbols[s] = next
 		next++
 		return next - 1, nil
 	}
+	var cat []byte // a merge's result
 	for rank, pair := range merges {
 		if pair[0] == "" || pair[1] == "" {
 			continue
 		}
-		field := o.mergeField(rank)
-		a, err := sym(pair[0], field)
+		a, err := sym(pair[0], rank)
 		if err != nil {
 			return nil, err
 		}
-		b, err := sym(pair[1], field)
+		b, err := sym(pair[1], rank)
 		if err != nil {
 			return nil, err
 		}
@@ -386,9 +397,12 @@ func newBPE(path string, ids map[string]int32, merges [][2]string, o bpeOptions)
 		if o.prefix != "" && len(right) >= len(o.prefix) && right[:len(o.prefix)] == o.prefix {
 			right = right[len(o.prefix):]
 		}
-		ab, err := sym(pair[0]+right, field)
-		if err != nil {
-			return nil, err
+		cat = append(append(cat[:0], pair[0]...), right...)
+		ab, ok := m.symbolBytesID(cat)
+		if !ok {
+			if ab, err = sym(string(cat), rank); err != nil {
+				return nil, err
+			}
 		}
 		m.merges[pairKey(a, b)] = uint64(uint32(rank))<<32 | uint64(uint32(ab))
 	}

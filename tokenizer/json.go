@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"strings"
 )
 
 // LoadFile reads a tokenizer.json (the format of the Rust `tokenizers` library) and follows its
@@ -28,17 +29,6 @@ func ParseJSON(name string, data []byte) (*Tokenizer, error) {
 	return parseTokenizerJSON(name, data)
 }
 
-type jsonFile struct {
-	Truncation    json.RawMessage  `json:"truncation"`
-	Padding       json.RawMessage  `json:"padding"`
-	AddedTokens   []jsonAddedToken `json:"added_tokens"`
-	Normalizer    json.RawMessage  `json:"normalizer"`
-	PreTokenizer  json.RawMessage  `json:"pre_tokenizer"`
-	Model         json.RawMessage  `json:"model"`
-	PostProcessor json.RawMessage  `json:"post_processor"`
-	Decoder       json.RawMessage  `json:"decoder"`
-}
-
 // jparser decodes the components of one file, naming the file and field in errors.
 type jparser struct{ path string }
 
@@ -57,9 +47,11 @@ func isNull(raw json.RawMessage) bool {
 
 // object decodes raw into an object of raw fields, and returns its "type".
 func (p jparser) object(field string, raw json.RawMessage) (map[string]json.RawMessage, string, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return nil, "", p.errf(field, "want a JSON object, got %s", truncateJSON(raw))
+	m, ok := scanObject(raw)
+	if !ok {
+		if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+			return nil, "", p.errf(field, "want a JSON object, got %s", truncateJSON(raw))
+		}
 	}
 	var typ string
 	if t, ok := m["type"]; ok {
@@ -70,61 +62,72 @@ func (p jparser) object(field string, raw json.RawMessage) (map[string]json.RawM
 	return m, typ, nil
 }
 
-// get decodes the field key of m into dst; a missing or null field leaves dst as it is.
+// get decodes the field key of m (the object named field, "" at the top) into dst; a missing or
+// null field leaves dst as it is.
 func (p jparser) get(m map[string]json.RawMessage, field, key string, dst any) error {
 	raw, ok := m[key]
 	if !ok || isNull(raw) {
 		return nil
 	}
 	if err := json.Unmarshal(raw, dst); err != nil {
-		return p.errf(field+"."+key, "cannot read %s: %v", truncateJSON(raw), err)
+		if field != "" {
+			key = field + "." + key
+		}
+		return p.errf(key, "cannot read %s: %v", truncateJSON(raw), err)
 	}
 	return nil
 }
 
 func parseTokenizerJSON(path string, data []byte) (*Tokenizer, error) {
 	p := jparser{path}
-	var f jsonFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, p.errf("", "not a tokenizer.json: %v", err)
+	// The fields, matched exactly as serde matches them in Rust.
+	f, ok := scanObject(data)
+	if !ok {
+		if err := json.Unmarshal(data, &f); err != nil {
+			return nil, p.errf("", "not a tokenizer.json: %v", err)
+		}
 	}
-	if isNull(f.Model) {
+	if isNull(f["model"]) {
 		return nil, p.errf("model", "missing")
 	}
 	t := &Tokenizer{source: path, special: map[string]string{}}
 	var err error
-	if t.model, err = p.model(f.Model); err != nil {
+	if t.model, err = p.model(f["model"]); err != nil {
 		return nil, err
 	}
 	t.vocab = t.model.vocab()
-	if !isNull(f.Normalizer) {
-		if t.normalizer, err = p.normalizer("normalizer", f.Normalizer); err != nil {
+	if !isNull(f["normalizer"]) {
+		if t.normalizer, err = p.normalizer("normalizer", f["normalizer"]); err != nil {
 			return nil, err
 		}
 	}
-	if !isNull(f.PreTokenizer) {
-		if t.pre, err = p.preTokenizer("pre_tokenizer", f.PreTokenizer); err != nil {
+	if !isNull(f["pre_tokenizer"]) {
+		if t.pre, err = p.preTokenizer("pre_tokenizer", f["pre_tokenizer"]); err != nil {
 			return nil, err
 		}
 	}
-	if !isNull(f.PostProcessor) {
-		if t.post, err = p.postProcessor("post_processor", f.PostProcessor); err != nil {
+	if !isNull(f["post_processor"]) {
+		if t.post, err = p.postProcessor("post_processor", f["post_processor"]); err != nil {
 			return nil, err
 		}
 	}
-	if !isNull(f.Decoder) {
-		if t.decoder, err = p.decoder("decoder", f.Decoder); err != nil {
+	if !isNull(f["decoder"]) {
+		if t.decoder, err = p.decoder("decoder", f["decoder"]); err != nil {
 			return nil, err
 		}
 	}
-	if t.truncation, err = p.truncation(f.Truncation); err != nil {
+	if t.truncation, err = p.truncation(f["truncation"]); err != nil {
 		return nil, err
 	}
-	if t.padding, err = p.padding(f.Padding); err != nil {
+	if t.padding, err = p.padding(f["padding"]); err != nil {
 		return nil, err
 	}
-	added := make([]AddedToken, 0, len(f.AddedTokens))
-	for i, a := range f.AddedTokens {
+	var tokens []jsonAddedToken
+	if err := p.get(f, "", "added_tokens", &tokens); err != nil {
+		return nil, err
+	}
+	added := make([]AddedToken, 0, len(tokens))
+	for i, a := range tokens {
 		field := fmt.Sprintf("added_tokens[%d]", i)
 		if a.ID == nil || *a.ID < 0 {
 			return nil, p.errf(field+".id", "missing or negative")
@@ -246,8 +249,8 @@ func (p jparser) model(raw json.RawMessage) (model, error) {
 	default:
 		return nil, p.unsupported("model.type", "model %s (supported: WordPiece, BPE)", typ)
 	}
-	var vocab map[string]int32
-	if err := p.get(m, "model", "vocab", &vocab); err != nil {
+	vocab, err := p.vocab(m)
+	if err != nil {
 		return nil, err
 	}
 	if len(vocab) == 0 {
@@ -275,25 +278,37 @@ func (p jparser) model(raw json.RawMessage) (model, error) {
 	}
 }
 
-func (p jparser) bpeModel(m map[string]json.RawMessage, vocab map[string]int32) (model, error) {
-	var o bpeOptions
-	var dropout *float64
-	fields := []struct {
-		key string
-		dst any
-	}{
-		{"unk_token", &o.unk}, {"continuing_subword_prefix", &o.prefix}, {"end_of_word_suffix", &o.suffix},
-		{"fuse_unk", &o.fuseUnk}, {"byte_fallback", &o.byteFallback}, {"ignore_merges", &o.ignoreMerges},
-		{"dropout", &dropout},
+// vocab decodes the model's vocabulary.
+func (p jparser) vocab(m map[string]json.RawMessage) ([]vocabEntry, error) {
+	if entries, ok := scanIDs(m["vocab"]); ok {
+		return entries, nil
 	}
-	for _, f := range fields {
-		if err := p.get(m, "model", f.key, f.dst); err != nil {
-			return nil, err
-		}
+	return p.decodeVocab(m)
+}
+
+// decodeVocab is vocab with encoding/json.
+func (p jparser) decodeVocab(m map[string]json.RawMessage) ([]vocabEntry, error) {
+	var ids map[string]int32
+	if err := p.get(m, "model", "vocab", &ids); err != nil {
+		return nil, err
 	}
-	if dropout != nil && *dropout != 0 {
-		return nil, p.unsupported("model.dropout", "BPE dropout %v (random tokenization)", *dropout)
+	entries := make([]vocabEntry, 0, len(ids))
+	for tok, id := range ids {
+		entries = append(entries, vocabEntry{tok, id})
 	}
+	return entries, nil
+}
+
+// merges decodes the model's merges.
+func (p jparser) merges(m map[string]json.RawMessage) ([][2]string, error) {
+	if merges, ok := scanMerges(m["merges"]); ok {
+		return merges, nil
+	}
+	return p.decodeMerges(m)
+}
+
+// decodeMerges is merges with encoding/json.
+func (p jparser) decodeMerges(m map[string]json.RawMessage) ([][2]string, error) {
 	var rawMerges []json.RawMessage
 	if err := p.get(m, "model", "merges", &rawMerges); err != nil {
 		return nil, err
@@ -316,6 +331,32 @@ func (p jparser) bpeModel(m map[string]json.RawMessage, vocab map[string]int32) 
 		}
 		merges[i] = [2]string{pair[0], pair[1]}
 	}
+	return merges, nil
+}
+
+func (p jparser) bpeModel(m map[string]json.RawMessage, vocab []vocabEntry) (model, error) {
+	var o bpeOptions
+	var dropout *float64
+	fields := []struct {
+		key string
+		dst any
+	}{
+		{"unk_token", &o.unk}, {"continuing_subword_prefix", &o.prefix}, {"end_of_word_suffix", &o.suffix},
+		{"fuse_unk", &o.fuseUnk}, {"byte_fallback", &o.byteFallback}, {"ignore_merges", &o.ignoreMerges},
+		{"dropout", &dropout},
+	}
+	for _, f := range fields {
+		if err := p.get(m, "model", f.key, f.dst); err != nil {
+			return nil, err
+		}
+	}
+	if dropout != nil && *dropout != 0 {
+		return nil, p.unsupported("model.dropout", "BPE dropout %v (random tokenization)", *dropout)
+	}
+	merges, err := p.merges(m)
+	if err != nil {
+		return nil, err
+	}
 	o.vocabField = "model.vocab"
 	o.mergeField = func(i int) string { return fmt.Sprintf("model.merges[%d]", i) }
 	bm, err := newBPE(p.path, vocab, merges, o)
@@ -332,7 +373,7 @@ func splitMerge(s string) (string, string, bool) {
 	for i := 0; i < len(s); i++ {
 		if s[i] == ' ' {
 			a, b := s[:i], s[i+1:]
-			if a == "" || b == "" || bytes.IndexByte([]byte(b), ' ') >= 0 {
+			if a == "" || b == "" || strings.IndexByte(b, ' ') >= 0 {
 				return "", "", false
 			}
 			return a, b, true

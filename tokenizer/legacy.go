@@ -110,7 +110,7 @@ func checkClass(cfg *tokenizerConfig, classes ...string) error {
 
 // parseVocabTxt reads a BERT vocab.txt: one token per line, the id is the line number (Python's
 // load_vocab, universal newlines).
-func parseVocabTxt(path string, data []byte) (map[string]int32, error) {
+func parseVocabTxt(path string, data []byte) ([]vocabEntry, error) {
 	if !utf8.Valid(data) {
 		line := 1 + bytes.Count(data[:firstInvalid(data)], []byte("\n"))
 		return nil, fileErr(path, fmt.Sprintf("line %d", line), ErrInvalid, "not UTF-8")
@@ -122,11 +122,11 @@ func parseVocabTxt(path string, data []byte) (map[string]int32, error) {
 		return nil, fileErr(path, "", ErrInvalid, "empty vocabulary")
 	}
 	lines := strings.Split(text, "\n")
-	ids := make(map[string]int32, len(lines))
+	entries := make([]vocabEntry, len(lines))
 	for i, tok := range lines {
-		ids[tok] = int32(i)
+		entries[i] = vocabEntry{tok, int32(i)}
 	}
-	return ids, nil
+	return entries, nil
 }
 
 func firstInvalid(b []byte) int {
@@ -222,11 +222,11 @@ func loadBERT(f folder, cfg *tokenizerConfig) (*Tokenizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids, err := parseVocabTxt(path, data)
+	entries, err := parseVocabTxt(path, data)
 	if err != nil {
 		return nil, err
 	}
-	v, err := newVocabulary(ids)
+	v, err := newVocabulary(entries)
 	if err != nil {
 		return nil, fileErr(path, "", ErrInvalid, "%v", err)
 	}
@@ -323,7 +323,7 @@ func loadGPT2(f folder, cfg *tokenizerConfig) (*Tokenizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids, err := parseVocabJSON(vpath, vdata)
+	entries, err := parseVocabJSON(vpath, vdata)
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +336,7 @@ func loadGPT2(f folder, cfg *tokenizerConfig) (*Tokenizer, error) {
 			cfg.special[name] = AddedToken{Content: def}
 		}
 	}
-	m, err := newBPE(vpath, ids, merges, bpeOptions{
+	m, err := newBPE(vpath, entries, merges, bpeOptions{
 		unk: cfg.special["unk_token"].Content, legacy: true,
 		mergeField: func(i int) string { return fmt.Sprintf("merges.txt line %d", i+2) },
 	})
@@ -377,23 +377,26 @@ func loadGPT2(f folder, cfg *tokenizerConfig) (*Tokenizer, error) {
 }
 
 // parseVocabJSON reads a vocab.json: an object of token ids.
-func parseVocabJSON(path string, data []byte) (map[string]int32, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fileErr(path, "", ErrInvalid, "want a JSON object of token ids: %v", err)
+func parseVocabJSON(path string, data []byte) ([]vocabEntry, error) {
+	entries, ok := scanIDs(data)
+	if !ok {
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal(data, &raw); err != nil {
+			return nil, fileErr(path, "", ErrInvalid, "want a JSON object of token ids: %v", err)
+		}
+		entries = make([]vocabEntry, 0, len(raw))
+		for tok, v := range raw {
+			var id int64
+			if err := json.Unmarshal(v, &id); err != nil || id < 0 || id > maxTokenID {
+				return nil, fileErr(path, fmt.Sprintf("%q", tok), ErrInvalid, "want a token id, got %s", truncateJSON(v))
+			}
+			entries = append(entries, vocabEntry{tok, int32(id)})
+		}
 	}
-	if len(raw) == 0 {
+	if len(entries) == 0 {
 		return nil, fileErr(path, "", ErrInvalid, "empty vocabulary")
 	}
-	ids := make(map[string]int32, len(raw))
-	for tok, v := range raw {
-		var id int64
-		if err := json.Unmarshal(v, &id); err != nil || id < 0 || id > 1<<30 {
-			return nil, fileErr(path, fmt.Sprintf("%q", tok), ErrInvalid, "want a token id, got %s", truncateJSON(v))
-		}
-		ids[tok] = int32(id)
-	}
-	return ids, nil
+	return entries, nil
 }
 
 // parseMergesTxt reads a merges.txt as GPT2Tokenizer does: the first line (#version) and the last
@@ -412,9 +415,15 @@ func parseMergesTxt(path string, data []byte) ([][2]string, error) {
 	lines = lines[1 : len(lines)-1]
 	out := make([][2]string, len(lines))
 	for i, l := range lines {
-		f := strings.Fields(l)
-		if len(f) == 2 {
-			out[i] = [2]string{f[0], f[1]}
+		n := 0
+		for f := range strings.FieldsSeq(l) {
+			if n < 2 {
+				out[i][n] = f
+			}
+			n++
+		}
+		if n != 2 {
+			out[i] = [2]string{}
 		}
 	}
 	return out, nil

@@ -3,14 +3,13 @@ package tokenizer
 import (
 	"fmt"
 	"hash/maphash"
-	"sort"
 )
 
 // vocabulary maps tokens to ids and back. It holds no pointer per token (one string with all of
 // them, offsets, and an open-addressing table), so the garbage collector has nothing to scan in
 // it, however large.
 type vocabulary struct {
-	data   string   // the tokens, sorted
+	data   string   // the tokens
 	offs   []uint32 // token k is data[offs[k]:offs[k+1]]
 	idOf   []int32  // id of token k
 	idRef  []uint64 // the string of each id as a reference (see ref), 0 for an id no token has
@@ -21,49 +20,66 @@ type vocabulary struct {
 
 var vocabSeed = maphash.MakeSeed()
 
-func newVocabulary(ids map[string]int32) (vocabulary, error) {
-	maxID := int32(-1)
-	total := 0
-	keys := make([]string, 0, len(ids))
-	for tok, id := range ids {
-		if id < 0 {
-			return vocabulary{}, fmt.Errorf("negative id %d", id)
-		}
-		maxID = max(maxID, id)
-		total += len(tok)
-		keys = append(keys, tok)
-	}
-	if int(maxID) >= 4*len(ids)+1024 {
-		return vocabulary{}, fmt.Errorf("id %d far beyond the %d entries of the vocabulary", maxID, len(ids))
-	}
-	sort.Strings(keys)
-	v := vocabulary{offs: make([]uint32, len(keys)+1), idOf: make([]int32, len(keys)), idRef: make([]uint64, maxID+1)}
-	buf := make([]byte, 0, total)
+// newVocabulary builds the vocabulary of entries; a token listed twice takes its later id, as in
+// a JSON object. An id of several tokens decodes to the smallest of them, in byte order.
+func newVocabulary(entries []vocabEntry) (vocabulary, error) {
 	slots := 16
-	for slots < 2*len(keys) {
+	for slots < 2*len(entries) {
 		slots *= 2
 	}
-	v.table = make([]int32, slots)
-	v.mask = uint64(slots - 1)
-	for k, tok := range keys {
-		id := ids[tok]
-		v.offs[k] = uint32(len(buf))
-		buf = append(buf, tok...)
-		v.idOf[k] = id
-		if v.idRef[id] == 0 { // two tokens for one id: the first in sorted order decodes it
-			v.idRef[id] = uint64(v.offs[k])<<32 | uint64(len(tok)+1)
-		}
-		v.maxLen = max(v.maxLen, len(tok))
-		for h := maphash.String(vocabSeed, tok) & v.mask; ; h = (h + 1) & v.mask {
-			if v.table[h] == 0 {
+	var v vocabulary
+	v.table, v.mask = make([]int32, slots), uint64(slots-1)
+	for k, e := range entries { // the table holds entry indexes + 1 until compact
+		for h := maphash.String(vocabSeed, e.tok) & v.mask; ; h = (h + 1) & v.mask {
+			if t := v.table[h]; t == 0 || entries[t-1].tok == e.tok {
 				v.table[h] = int32(k) + 1
 				break
 			}
 		}
 	}
-	v.offs[len(keys)] = uint32(len(buf))
-	v.data = string(buf)
+	n, total, maxID := 0, 0, int32(-1)
+	for _, t := range v.table {
+		if t != 0 {
+			e := entries[t-1]
+			if e.id < 0 {
+				return vocabulary{}, fmt.Errorf("negative id %d", e.id)
+			}
+			n, total, maxID = n+1, total+len(e.tok), max(maxID, e.id)
+		}
+	}
+	if int(maxID) >= 4*n+1024 {
+		return vocabulary{}, fmt.Errorf("id %d far beyond the %d entries of the vocabulary", maxID, n)
+	}
+	v.compact(entries, n, total, maxID)
 	return v, nil
+}
+
+// compact copies the n tokens the table points to, total bytes, into data, points the table at
+// them, and sets the string of each id up to maxID.
+func (v *vocabulary) compact(entries []vocabEntry, n, total int, maxID int32) {
+	v.offs, v.idOf, v.idRef = make([]uint32, n+1), make([]int32, n), make([]uint64, maxID+1)
+	buf := make([]byte, 0, total)
+	k := 0
+	for h, t := range v.table {
+		if t == 0 {
+			continue
+		}
+		e := entries[t-1]
+		v.offs[k] = uint32(len(buf))
+		buf = append(buf, e.tok...)
+		v.idOf[k] = e.id
+		v.maxLen = max(v.maxLen, len(e.tok))
+		v.table[h] = int32(k) + 1
+		k++
+	}
+	v.offs[n] = uint32(len(buf))
+	v.data = string(buf)
+	for k := range int32(n) {
+		id, tok := v.idOf[k], v.key(k)
+		if r := v.idRef[id]; r == 0 || tok < v.refText(r) {
+			v.idRef[id] = uint64(v.offs[k])<<32 | uint64(len(tok)+1)
+		}
+	}
 }
 
 func (v *vocabulary) key(k int32) string { return v.data[v.offs[k]:v.offs[k+1]] }
