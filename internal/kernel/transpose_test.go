@@ -9,7 +9,7 @@ import (
 func TestTranspose(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(7, 7))
-	for _, s := range [][2]int{{0, 5}, {1, 1}, {3, 70}, {33, 31}, {768, 96}, {100, 1}} {
+	for _, s := range [][2]int{{0, 5}, {1, 1}, {3, 70}, {33, 31}, {768, 96}, {100, 1}, {600, 1030}} {
 		rows, cols := s[0], s[1]
 		src := randSlice(r, rows*cols)
 		dst := make([]float32, rows*cols)
