@@ -7,7 +7,12 @@ import (
 	"math/bits"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/hfgo/hfgo/internal/jsonscan"
 )
+
+// parser reads the JSON of headers and indexes.
+type parser struct{ *jsonscan.Parser }
 
 // TensorInfo describes one tensor of a file. Begin and End are byte offsets
 // relative to the start of the data section (see Reader.DataOffset).
@@ -55,10 +60,10 @@ func parseHeader(b []byte) (*header, error) {
 	if len(b) == 0 || b[0] != '{' {
 		return nil, newError("", "", ErrInvalidHeader, "header does not start with '{'")
 	}
-	p := &parser{b: b}
+	p := parser{jsonscan.New(b)}
 	h := &header{index: map[string]int{}}
 	sawMetadata := false
-	err := p.object(func(key string) error {
+	err := p.Object(func(key string) error {
 		if key == metadataKey {
 			if sawMetadata {
 				return newError("", "", ErrInvalidHeader, "duplicate %s", metadataKey)
@@ -80,9 +85,7 @@ func parseHeader(b []byte) (*header, error) {
 		return nil
 	})
 	if err == nil {
-		if p.ws(); p.pos != len(b) {
-			err = p.fail("data after the header object")
-		}
+		err = p.End("header object")
 	}
 	if err != nil {
 		return nil, asHeaderError(err)
@@ -103,22 +106,22 @@ func asKind(err, kind error) error {
 }
 
 // metadata reads the __metadata__ value: null or a string-to-string map.
-func (p *parser) metadata() (map[string]string, error) {
-	if p.literal("null") {
+func (p parser) metadata() (map[string]string, error) {
+	if p.Literal("null") {
 		return nil, nil
 	}
-	if p.peek() != '{' {
+	if p.Peek() != '{' {
 		return nil, newError("", "", ErrInvalidHeader, "%s is not an object", metadataKey)
 	}
 	m := map[string]string{}
-	err := p.object(func(key string) error {
+	err := p.Object(func(key string) error {
 		if _, dup := m[key]; dup {
 			return newError("", "", ErrInvalidHeader, "duplicate %s key %q", metadataKey, key)
 		}
-		if p.peek() != '"' {
+		if p.Peek() != '"' {
 			return newError("", "", ErrInvalidHeader, "%s value of %q is not a string", metadataKey, key)
 		}
-		v, err := p.string()
+		v, err := p.Str()
 		m[key] = v
 		return err
 	})
@@ -127,19 +130,19 @@ func (p *parser) metadata() (map[string]string, error) {
 
 // tensorInfo reads one tensor entry: {"dtype", "shape", "data_offsets"}.
 // Other keys are ignored, as in the reference implementation.
-func (p *parser) tensorInfo(name string) (TensorInfo, error) {
+func (p parser) tensorInfo(name string) (TensorInfo, error) {
 	t := TensorInfo{Name: name}
 	var seen [3]bool
 	bad := func(format string, args ...any) error {
 		return newError("", name, ErrInvalidHeader, format, args...)
 	}
-	if p.peek() != '{' {
+	if p.Peek() != '{' {
 		return t, bad("entry is not an object")
 	}
-	err := p.object(func(key string) error {
+	err := p.Object(func(key string) error {
 		field := slices.Index([]string{"dtype", "shape", "data_offsets"}, key)
 		if field < 0 {
-			return p.skip()
+			return p.Skip()
 		}
 		if seen[field] {
 			return bad("duplicate field %q", key)
@@ -147,10 +150,10 @@ func (p *parser) tensorInfo(name string) (TensorInfo, error) {
 		seen[field] = true
 		switch field {
 		case 0:
-			if p.peek() != '"' {
+			if p.Peek() != '"' {
 				return bad("dtype is not a string")
 			}
-			s, err := p.string()
+			s, err := p.Str()
 			if err != nil {
 				return err
 			}
@@ -165,12 +168,12 @@ func (p *parser) tensorInfo(name string) (TensorInfo, error) {
 			}
 			t.Shape = shape
 		case 2:
-			if p.peek() != '[' {
+			if p.Peek() != '[' {
 				return bad("data_offsets is not an array")
 			}
 			var offs []int64
-			err := p.array(func() error {
-				v, err := p.uint()
+			err := p.Array(func() error {
+				v, err := p.Uint()
 				if err != nil {
 					return bad("data_offsets: %v", err)
 				}
@@ -203,13 +206,13 @@ func (p *parser) tensorInfo(name string) (TensorInfo, error) {
 }
 
 // ints reads an array of non-negative integers.
-func (p *parser) ints(name, field string) ([]int, error) {
-	if p.peek() != '[' {
+func (p parser) ints(name, field string) ([]int, error) {
+	if p.Peek() != '[' {
 		return nil, newError("", name, ErrInvalidHeader, "%s is not an array", field)
 	}
 	out := []int{}
-	err := p.array(func() error {
-		v, err := p.uint()
+	err := p.Array(func() error {
+		v, err := p.Uint()
 		if err != nil {
 			return newError("", name, ErrInvalidHeader, "%s: %v", field, err)
 		}

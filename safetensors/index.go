@@ -4,6 +4,8 @@ import (
 	"maps"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/hfgo/hfgo/internal/jsonscan"
 )
 
 // index is a parsed model.safetensors.index.json.
@@ -18,17 +20,17 @@ func parseIndex(b []byte) (*index, error) {
 	if !utf8.Valid(b) {
 		return nil, newError("", "", ErrInvalidIndex, "not valid UTF-8")
 	}
-	p := &parser{b: b}
+	p := parser{jsonscan.New(b)}
 	ix := &index{}
 	seen := map[string]bool{}
-	err := p.object(func(key string) error {
+	err := p.Object(func(key string) error {
 		if seen[key] {
 			return newError("", "", ErrInvalidIndex, "duplicate key %q", key)
 		}
 		seen[key] = true
 		switch key {
 		case "metadata":
-			if p.literal("null") {
+			if p.Literal("null") {
 				return nil
 			}
 			m, err := p.anyMap()
@@ -39,12 +41,10 @@ func parseIndex(b []byte) (*index, error) {
 			ix.weightMap = m
 			return err
 		}
-		return p.skip()
+		return p.Skip()
 	})
 	if err == nil {
-		if p.ws(); p.pos != len(b) {
-			err = p.fail("data after the index object")
-		}
+		err = p.End("index object")
 	}
 	if err == nil && ix.weightMap == nil {
 		err = newError("", "", ErrInvalidIndex, "no weight_map")
@@ -56,19 +56,19 @@ func parseIndex(b []byte) (*index, error) {
 }
 
 // stringMap reads an object of strings, rejecting duplicate keys.
-func (p *parser) stringMap() (map[string]string, error) {
-	if p.peek() != '{' {
+func (p parser) stringMap() (map[string]string, error) {
+	if p.Peek() != '{' {
 		return nil, newError("", "", ErrInvalidIndex, "weight_map is not an object")
 	}
 	m := map[string]string{}
-	err := p.object(func(key string) error {
+	err := p.Object(func(key string) error {
 		if _, dup := m[key]; dup {
 			return newError("", key, ErrInvalidIndex, "listed twice in weight_map")
 		}
-		if p.peek() != '"' {
+		if p.Peek() != '"' {
 			return newError("", key, ErrInvalidIndex, "weight_map value is not a string")
 		}
-		v, err := p.string()
+		v, err := p.Str()
 		m[key] = v
 		return err
 	})
@@ -77,23 +77,23 @@ func (p *parser) stringMap() (map[string]string, error) {
 
 // anyMap reads an object whose string values are kept as they are and other
 // values as their JSON text.
-func (p *parser) anyMap() (map[string]string, error) {
-	if p.peek() != '{' {
+func (p parser) anyMap() (map[string]string, error) {
+	if p.Peek() != '{' {
 		return nil, newError("", "", ErrInvalidIndex, "metadata is not an object")
 	}
 	m := map[string]string{}
-	err := p.object(func(key string) error {
+	err := p.Object(func(key string) error {
 		if _, dup := m[key]; dup {
 			return newError("", "", ErrInvalidIndex, "duplicate metadata key %q", key)
 		}
-		if p.peek() == '"' {
-			v, err := p.string()
+		if p.Peek() == '"' {
+			v, err := p.Str()
 			m[key] = v
 			return err
 		}
-		start := p.pos
-		err := p.skip()
-		m[key] = string(p.b[start:p.pos])
+		start := p.Pos()
+		err := p.Skip()
+		m[key] = p.Since(start)
 		return err
 	})
 	return m, err

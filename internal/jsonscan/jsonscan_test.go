@@ -1,0 +1,65 @@
+package jsonscan
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzSkip checks the parser against encoding/json: it accepts exactly the
+// valid JSON values, but for nesting deeper than maxDepth and lone
+// surrogates (which serde_json refuses too), and decodes strings alike.
+func FuzzSkip(f *testing.F) {
+	paths, _ := filepath.Glob("../../tokenizer/testdata/*.json")
+	more, _ := filepath.Glob("../../testdata/hub/hfgo/*/*.json")
+	for _, p := range append(paths, more...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b[:min(len(b), 2048)])
+	}
+	for _, s := range []string{`"a\u00e9\ud83e\udd17\n"`, `"\ud800"`, `-0.5e+3`, `01`, `[1,]`, `{"a":1 "b":2}`, ` null `, `"\x"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := New(b)
+		err := p.Skip()
+		if err == nil {
+			err = p.End("value")
+		}
+		switch {
+		case err != nil && !errors.Is(err, ErrSyntax):
+			t.Fatalf("%q: error of another kind: %v", b, err)
+		case err == nil && !json.Valid(b):
+			t.Fatalf("%q: accepted, but it is not JSON", b)
+		case err != nil && json.Valid(b) && utf8.Valid(b) &&
+			!strings.Contains(err.Error(), "nested too deeply") && !strings.Contains(err.Error(), "surrogate"):
+			t.Fatalf("%q: refused valid JSON: %v", b, err)
+		}
+		p = New(b)
+		if s, err := p.Str(); err == nil && p.End("string") == nil && utf8.Valid(b) {
+			var want string
+			if err := json.Unmarshal(b, &want); err != nil || s != want {
+				t.Fatalf("%q: read as %q, encoding/json %q (%v)", b, s, want, err)
+			}
+		}
+	})
+}
+
+func TestUint(t *testing.T) {
+	for in, want := range map[string]int64{"0": 0, "17": 17, "9223372036854775807": 1<<63 - 1} {
+		if got, err := New([]byte(in)).Uint(); err != nil || got != want {
+			t.Errorf("Uint(%s) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "-1", "01", "1.5", "2e3", "9223372036854775808", `"1"`} {
+		if got, err := New([]byte(in)).Uint(); err == nil {
+			t.Errorf("Uint(%s) = %d, want an error", in, got)
+		}
+	}
+}
