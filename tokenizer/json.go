@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // LoadFile reads a tokenizer.json (the format of the Rust `tokenizers` library) and follows its
@@ -29,8 +30,12 @@ func ParseJSON(name string, data []byte) (*Tokenizer, error) {
 	return parseTokenizerJSON(name, data)
 }
 
-// jparser decodes the components of one file, naming the file and field in errors.
-type jparser struct{ path string }
+// jparser decodes the components of one file, naming the file and field in errors. The file's
+// large values are scanned (vocabscan.go) when it is valid UTF-8.
+type jparser struct {
+	path string
+	utf8 bool
+}
 
 func (p jparser) errf(field, format string, args ...any) error {
 	return fileErr(p.path, field, ErrInvalid, format, args...)
@@ -47,7 +52,7 @@ func isNull(raw json.RawMessage) bool {
 
 // object decodes raw into an object of raw fields, and returns its "type".
 func (p jparser) object(field string, raw json.RawMessage) (map[string]json.RawMessage, string, error) {
-	m, ok := scanObject(raw)
+	m, ok := p.scanObject(raw)
 	if !ok {
 		if err := json.Unmarshal(raw, &m); err != nil || m == nil {
 			return nil, "", p.errf(field, "want a JSON object, got %s", truncateJSON(raw))
@@ -60,6 +65,14 @@ func (p jparser) object(field string, raw json.RawMessage) (map[string]json.RawM
 		}
 	}
 	return m, typ, nil
+}
+
+// scanObject is scanObject of a part of the file.
+func (p jparser) scanObject(raw []byte) (map[string]json.RawMessage, bool) {
+	if !p.utf8 {
+		return nil, false
+	}
+	return scanObject(raw)
 }
 
 // get decodes the field key of m (the object named field, "" at the top) into dst; a missing or
@@ -79,9 +92,9 @@ func (p jparser) get(m map[string]json.RawMessage, field, key string, dst any) e
 }
 
 func parseTokenizerJSON(path string, data []byte) (*Tokenizer, error) {
-	p := jparser{path}
+	p := jparser{path, utf8.Valid(data)}
 	// The fields, matched exactly as serde matches them in Rust.
-	f, ok := scanObject(data)
+	f, ok := p.scanObject(data)
 	if !ok {
 		if err := json.Unmarshal(data, &f); err != nil {
 			return nil, p.errf("", "not a tokenizer.json: %v", err)
@@ -280,8 +293,10 @@ func (p jparser) model(raw json.RawMessage) (model, error) {
 
 // vocab decodes the model's vocabulary.
 func (p jparser) vocab(m map[string]json.RawMessage) ([]vocabEntry, error) {
-	if entries, ok := scanIDs(m["vocab"]); ok {
-		return entries, nil
+	if p.utf8 {
+		if entries, ok := scanIDs(m["vocab"]); ok {
+			return entries, nil
+		}
 	}
 	return p.decodeVocab(m)
 }
@@ -301,8 +316,10 @@ func (p jparser) decodeVocab(m map[string]json.RawMessage) ([]vocabEntry, error)
 
 // merges decodes the model's merges.
 func (p jparser) merges(m map[string]json.RawMessage) ([][2]string, error) {
-	if merges, ok := scanMerges(m["merges"]); ok {
-		return merges, nil
+	if p.utf8 {
+		if merges, ok := scanMerges(m["merges"]); ok {
+			return merges, nil
+		}
 	}
 	return p.decodeMerges(m)
 }

@@ -378,7 +378,11 @@ func loadGPT2(f folder, cfg *tokenizerConfig) (*Tokenizer, error) {
 
 // parseVocabJSON reads a vocab.json: an object of token ids.
 func parseVocabJSON(path string, data []byte) ([]vocabEntry, error) {
-	entries, ok := scanIDs(data)
+	var entries []vocabEntry
+	ok := utf8.Valid(data)
+	if ok {
+		entries, ok = scanIDs(data)
+	}
 	if !ok {
 		var raw map[string]json.RawMessage
 		if err := json.Unmarshal(data, &raw); err != nil {

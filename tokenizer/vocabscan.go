@@ -3,17 +3,16 @@ package tokenizer
 import (
 	"encoding/json"
 	"errors"
-	"unicode/utf8"
 
 	"github.com/hfgo/hfgo/internal/jsonscan"
 )
 
 // A vocabulary (tens of thousands of token ids) and a merge list (as many pairs) make up nearly
 // all of a tokenizer file. scanIDs, scanMerges and scanObject read them with a strict JSON
-// parser, without reflection or a value per element. They take a subset of JSON (valid UTF-8,
-// ids that are small integers, no lone surrogates, little nesting), decode it as encoding/json
-// does, and report false for anything else, which the callers then decode with encoding/json,
-// errors included.
+// parser, without reflection or a value per element. Given valid UTF-8 (the callers check a
+// file once; encoding/json replaces what is not), they take a subset of JSON (ids that are small
+// integers, no lone surrogates, little nesting), decode it as encoding/json does, and report
+// false for anything else, which the callers then decode with encoding/json, errors included.
 
 // vocabEntry is a token and its id, in the order a file lists them.
 type vocabEntry struct {
@@ -75,9 +74,6 @@ func scanObject(b []byte) (map[string]json.RawMessage, bool) {
 
 // scan runs read over b, which it must read whole.
 func scan(b []byte, read func(p *jsonscan.Parser) error) bool {
-	if !utf8.Valid(b) { // encoding/json replaces what is not UTF-8
-		return false
-	}
 	p := jsonscan.New(b)
 	return read(p) == nil && p.End("value") == nil
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestScanRealFiles checks that the real tokenizer files take the scanners' path, and that
@@ -63,7 +64,10 @@ func FuzzScan(f *testing.F) {
 // checkScans compares each scanner that accepts data with encoding/json.
 func checkScans(t *testing.T, data []byte) {
 	t.Helper()
-	p := jparser{"tokenizer.json"}
+	if !utf8.Valid(data) {
+		return // the scanners' callers read such files with encoding/json
+	}
+	p := jparser{"tokenizer.json", true}
 	if got, ok := scanObject(data); ok {
 		var want map[string]json.RawMessage
 		if err := json.Unmarshal(data, &want); err != nil {
