@@ -60,7 +60,7 @@ func parseHeader(b []byte) (*header, error) {
 	if len(b) == 0 || b[0] != '{' {
 		return nil, newError("", "", ErrInvalidHeader, "header does not start with '{'")
 	}
-	p := parser{jsonscan.New(b)}
+	p := parser{jsonscan.NewOwned(b)}
 	h := &header{index: map[string]int{}}
 	sawMetadata := false
 	err := p.Object(func(key string) error {

@@ -20,7 +20,7 @@ func parseIndex(b []byte) (*index, error) {
 	if !utf8.Valid(b) {
 		return nil, newError("", "", ErrInvalidIndex, "not valid UTF-8")
 	}
-	p := parser{jsonscan.New(b)}
+	p := parser{jsonscan.NewOwned(b)}
 	ix := &index{}
 	seen := map[string]bool{}
 	err := p.Object(func(key string) error {

@@ -100,6 +100,10 @@ func parseTokenizerJSON(path string, data []byte) (*Tokenizer, error) {
 			return nil, p.errf("", "not a tokenizer.json: %v", err)
 		}
 	}
+	var tokens []jsonAddedToken
+	if err := p.get(f, "", "added_tokens", &tokens); err != nil {
+		return nil, err
+	}
 	if isNull(f["model"]) {
 		return nil, p.errf("model", "missing")
 	}
@@ -133,10 +137,6 @@ func parseTokenizerJSON(path string, data []byte) (*Tokenizer, error) {
 		return nil, err
 	}
 	if t.padding, err = p.padding(f["padding"]); err != nil {
-		return nil, err
-	}
-	var tokens []jsonAddedToken
-	if err := p.get(f, "", "added_tokens", &tokens); err != nil {
 		return nil, err
 	}
 	added := make([]AddedToken, 0, len(tokens))

@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 
@@ -28,8 +29,9 @@ var errOutside = errors.New("outside the scanned subset of JSON")
 
 // scanIDs reads a JSON object of token ids: {"token": id, ...}.
 func scanIDs(b []byte) ([]vocabEntry, bool) {
-	out := make([]vocabEntry, 0, len(b)/16)
-	ok := scan(b, func(p *jsonscan.Parser) error {
+	var out []vocabEntry
+	ok := scan(b, '{', func(p *jsonscan.Parser) error {
+		out = make([]vocabEntry, 0, len(b)/16)
 		return p.Object(func(tok string) error {
 			id, err := p.Uint()
 			if err != nil || id > maxTokenID {
@@ -44,8 +46,9 @@ func scanIDs(b []byte) ([]vocabEntry, bool) {
 
 // scanMerges reads a JSON array of merges, each "a b" or ["a", "b"].
 func scanMerges(b []byte) ([][2]string, bool) {
-	out := make([][2]string, 0, len(b)/12)
-	ok := scan(b, func(p *jsonscan.Parser) error {
+	var out [][2]string
+	ok := scan(b, '[', func(p *jsonscan.Parser) error {
+		out = make([][2]string, 0, len(b)/12)
 		return p.Array(func() error {
 			pair, ok := scanMerge(p)
 			if !ok {
@@ -61,7 +64,7 @@ func scanMerges(b []byte) ([][2]string, bool) {
 // scanObject reads a JSON object into its fields, undecoded (as a map of json.RawMessage).
 func scanObject(b []byte) (map[string]json.RawMessage, bool) {
 	out := map[string]json.RawMessage{}
-	ok := scan(b, func(p *jsonscan.Parser) error {
+	ok := scan(b, '{', func(p *jsonscan.Parser) error {
 		return p.Object(func(key string) error {
 			start := p.Pos()
 			err := p.Skip()
@@ -69,11 +72,18 @@ func scanObject(b []byte) (map[string]json.RawMessage, bool) {
 			return err
 		})
 	})
-	return out, ok
+	if !ok {
+		return nil, false
+	}
+	return out, true
 }
 
-// scan runs read over b, which it must read whole.
-func scan(b []byte, read func(p *jsonscan.Parser) error) bool {
+// scan runs read over b, which it must read whole, if b starts with the byte open (so that
+// read may allocate for what b holds).
+func scan(b []byte, open byte, read func(p *jsonscan.Parser) error) bool {
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != open {
+		return false
+	}
 	p := jsonscan.New(b)
 	return read(p) == nil && p.End("value") == nil
 }

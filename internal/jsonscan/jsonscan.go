@@ -10,22 +10,37 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
 // Parser is a strict JSON reader over text already checked to be valid
-// UTF-8. The strings it returns are substrings of one copy of the text,
-// unless they hold escapes, so its memory use is bounded by the text's
-// size.
+// UTF-8. It reads one copy of the text, so its memory use is bounded by the
+// text's size.
 type Parser struct {
 	b     string
 	pos   int
 	depth int
+	owned bool // strings are copies of their own
 }
 
-// New returns a Parser at the start of b.
+// New returns a Parser at the start of b. The strings it returns are
+// substrings of its copy of b (unless they hold escapes), for a caller
+// that keeps none of them long.
 func New(b []byte) *Parser { return &Parser{b: string(b)} }
+
+// NewOwned returns a Parser at the start of b whose strings are each a
+// copy of their own: keeping one keeps nothing else of b alive.
+func NewOwned(b []byte) *Parser { return &Parser{b: string(b), owned: true} }
+
+// sub returns the text [start, end).
+func (p *Parser) sub(start, end int) string {
+	if p.owned {
+		return strings.Clone(p.b[start:end])
+	}
+	return p.b[start:end]
+}
 
 // maxDepth bounds the nesting of values the parser skips, as serde_json's
 // recursion limit does.
@@ -44,7 +59,7 @@ func (p *Parser) Fail(format string, args ...any) error {
 func (p *Parser) Pos() int { return p.pos }
 
 // Since returns the text from start to the position.
-func (p *Parser) Since(start int) string { return p.b[start:p.pos] }
+func (p *Parser) Since(start int) string { return p.sub(start, p.pos) }
 
 // End returns an error unless only white space is left; what names the
 // value read.
@@ -159,7 +174,7 @@ func (p *Parser) Str() (string, error) {
 	for p.pos < len(p.b) {
 		switch c := p.b[p.pos]; {
 		case c == '"':
-			s := p.b[start:p.pos]
+			s := p.sub(start, p.pos)
 			p.pos++
 			return s, nil
 		case c == '\\':

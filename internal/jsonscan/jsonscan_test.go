@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // FuzzSkip checks the parser against encoding/json: it accepts exactly the
@@ -60,6 +61,41 @@ func TestUint(t *testing.T) {
 	for _, in := range []string{"", "-1", "01", "1.5", "2e3", "9223372036854775808", `"1"`} {
 		if got, err := New([]byte(in)).Uint(); err == nil {
 			t.Errorf("Uint(%s) = %d, want an error", in, got)
+		}
+	}
+}
+
+// TestOwned checks where the strings of a Parser live: in its copy of the
+// text (New), or each in a copy of its own (NewOwned).
+func TestOwned(t *testing.T) {
+	b := []byte(`{"name": "value", "other": ["x"]}`)
+	for _, owned := range []bool{false, true} {
+		p := New(b)
+		if owned {
+			p = NewOwned(b)
+		}
+		var got []string
+		err := p.Object(func(key string) error {
+			got = append(got, key)
+			if p.Peek() == '"' {
+				v, err := p.Str()
+				got = append(got, v)
+				return err
+			}
+			start := p.Pos()
+			err := p.Skip()
+			got = append(got, p.Since(start))
+			return err
+		})
+		if err != nil || len(got) != 4 {
+			t.Fatalf("owned %v: %q, %v", owned, got, err)
+		}
+		lo := uintptr(unsafe.Pointer(unsafe.StringData(p.b)))
+		for _, s := range got {
+			at := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+			if inside := lo <= at && at < lo+uintptr(len(p.b)); inside == owned {
+				t.Errorf("owned %v: %q inside the parser's text: %v", owned, s, inside)
+			}
 		}
 	}
 }
