@@ -170,9 +170,9 @@ func gpt2Workload(ctx context.Context, dir, workload string, iters int, res *res
 			}
 		case workload == "decode":
 			for range decodeSteps {
-				next := gpt2.Input{InputIDs: [][]int{{argmax(mat.Data[float32](out.Logits))}}}
+				next := argmax(mat.Data[float32](out.Logits))
 				t = time.Now()
-				if out, err = m.Forward(ctx, next, &gpt2.Options{Logits: gpt2.LastLogits, Cache: cache}); err != nil {
+				if out, err = decodeStep(ctx, m, cache, next); err != nil {
 					return err
 				}
 				if i >= 0 {
@@ -192,6 +192,22 @@ func gpt2Workload(ctx context.Context, dir, workload string, iters int, res *res
 	}
 	res.Check = toFloat64(mat.Data[float32](out.Logits)[:4])
 	return nil
+}
+
+// decodeStep runs the model on one more token, a function of its own (not
+// inlined) so that an instruction counter can count the decoding steps
+// alone:
+//
+//	go build -o /tmp/hfgo-bench ./bench
+//	GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --toggle-collect=main.decodeStep \
+//	    /tmp/hfgo-bench worker ~/.cache/hfgo-bench decode 0 1
+//
+// counts the 32 steps of the warm-up round, on one thread: callgrind
+// counts a toggled function's own thread, not the other cores' share.
+//
+//go:noinline
+func decodeStep(ctx context.Context, m *gpt2.Model, cache *gpt2.Cache, token int) (*gpt2.Output, error) {
+	return m.Forward(ctx, gpt2.Input{InputIDs: [][]int{{token}}}, &gpt2.Options{Logits: gpt2.LastLogits, Cache: cache})
 }
 
 // decodeWeights returns the tensors one decoding step reads whole: all but
