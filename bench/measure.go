@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -118,8 +117,8 @@ func runOnce(ctx context.Context, c *config, impl, workload string) (*result, fl
 	}
 	// The child's own VmHWM; rusage as a fallback (see peakRSSKB).
 	rss := res.MaxRSSKB
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && rss == 0 {
-		rss = ru.Maxrss
+	if rss == 0 {
+		rss = childMaxRSS(cmd.ProcessState)
 	}
 	return &res, wall, rss, nil
 }

@@ -9,10 +9,11 @@ import (
 	"runtime"
 	"sort"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/hfgo/hfgo/internal/cputime"
 )
 
 // benchCorpus returns the English prose of Debian's fortunes and fortunes-min packages (the
@@ -144,22 +145,14 @@ func BenchmarkEncode(b *testing.B) {
 // cpuClock measures the CPU time of the process, which a shared machine's load does not inflate.
 type cpuClock struct{ start time.Duration }
 
-func startCPU() cpuClock { return cpuClock{processCPU()} }
+func startCPU() cpuClock { return cpuClock{cputime.Process()} }
 
 // report adds MB/s per CPU-second of the process (all threads, the garbage collector included).
 func (c cpuClock) report(b *testing.B, bytesPerOp int) {
-	used := processCPU() - c.start
+	used := cputime.Process() - c.start
 	if used > 0 {
 		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/1e6/used.Seconds(), "MB/cpu-s")
 	}
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkLoad reads the real bert-base-uncased and GPT-2 tokenizers, from tokenizer.json and

@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/hfgo/hfgo/internal/cputime"
 	"github.com/hfgo/hfgo/models/internal/weights"
 )
 
@@ -37,7 +36,7 @@ func BenchmarkForward(b *testing.B) {
 				ids[i] = (i * 7919) % m.Config.VocabSize
 			}
 			in := Input{IDs: [][]int{ids}}
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				if _, err := m.Forward(context.Background(), in, nil); err != nil {
 					b.Fatal(err)
@@ -45,16 +44,7 @@ func BenchmarkForward(b *testing.B) {
 			}
 			// CPU time per forward pass (all threads): unlike ns/op, it does
 			// not grow when other processes take the cores.
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 		})
 	}
-}
-
-// cpuTime returns the user and system CPU time of the process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

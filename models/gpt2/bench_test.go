@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hfgo/hfgo/internal/cputime"
 	"github.com/hfgo/hfgo/models/internal/fixture"
 	"github.com/hfgo/hfgo/models/internal/weights"
 )
@@ -56,7 +57,7 @@ type cpuMeter struct {
 }
 
 func startCPU(b *testing.B) *cpuMeter {
-	c := &cpuMeter{b: b, since: cpuTime()}
+	c := &cpuMeter{b: b, since: cputime.Process()}
 	b.Cleanup(func() {
 		c.stop()
 		if b.N > 0 && c.spent > 0 {
@@ -68,11 +69,11 @@ func startCPU(b *testing.B) *cpuMeter {
 
 func (c *cpuMeter) stop() {
 	c.b.StopTimer()
-	c.spent += cpuTime() - c.since
+	c.spent += cputime.Process() - c.since
 }
 
 func (c *cpuMeter) start() {
-	c.since = cpuTime()
+	c.since = cputime.Process()
 	c.b.StartTimer()
 }
 
