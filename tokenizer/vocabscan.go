@@ -30,7 +30,7 @@ var errOutside = errors.New("outside the scanned subset of JSON")
 // scanIDs reads a JSON object of token ids: {"token": id, ...}.
 func scanIDs(b []byte) ([]vocabEntry, bool) {
 	var out []vocabEntry
-	ok := scan(b, '{', func(p *jsonscan.Parser) error {
+	ok := scan(b, '{', jsonscan.New, func(p *jsonscan.Parser) error {
 		out = make([]vocabEntry, 0, len(b)/16)
 		return p.Object(func(tok string) error {
 			id, err := p.Uint()
@@ -47,7 +47,7 @@ func scanIDs(b []byte) ([]vocabEntry, bool) {
 // scanMerges reads a JSON array of merges, each "a b" or ["a", "b"].
 func scanMerges(b []byte) ([][2]string, bool) {
 	var out [][2]string
-	ok := scan(b, '[', func(p *jsonscan.Parser) error {
+	ok := scan(b, '[', jsonscan.New, func(p *jsonscan.Parser) error {
 		out = make([][2]string, 0, len(b)/12)
 		return p.Array(func() error {
 			pair, ok := scanMerge(p)
@@ -61,10 +61,11 @@ func scanMerges(b []byte) ([][2]string, bool) {
 	return out, ok
 }
 
-// scanObject reads a JSON object into its fields, undecoded (as a map of json.RawMessage).
+// scanObject reads a JSON object into its fields, undecoded (as a map of json.RawMessage): parts
+// of b, under keys of their own (no copy of b).
 func scanObject(b []byte) (map[string]json.RawMessage, bool) {
 	out := map[string]json.RawMessage{}
-	ok := scan(b, '{', func(p *jsonscan.Parser) error {
+	ok := scan(b, '{', jsonscan.NewOwned, func(p *jsonscan.Parser) error {
 		return p.Object(func(key string) error {
 			start := p.Pos()
 			err := p.Skip()
@@ -79,12 +80,12 @@ func scanObject(b []byte) (map[string]json.RawMessage, bool) {
 }
 
 // scan runs read over b, which it must read whole, if b starts with the byte open (so that
-// read may allocate for what b holds).
-func scan(b []byte, open byte, read func(p *jsonscan.Parser) error) bool {
+// read may allocate for what b holds), with the parser newParser makes.
+func scan(b []byte, open byte, newParser func([]byte) *jsonscan.Parser, read func(p *jsonscan.Parser) error) bool {
 	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != open {
 		return false
 	}
-	p := jsonscan.New(b)
+	p := newParser(b)
 	return read(p) == nil && p.End("value") == nil
 }
 

@@ -13,16 +13,18 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Parser is a strict JSON reader over text already checked to be valid
-// UTF-8. It reads one copy of the text, so its memory use is bounded by the
-// text's size.
+// UTF-8. It reads one copy of the text, or the text itself, so its memory
+// use is bounded by the text's size.
 type Parser struct {
 	b     string
 	pos   int
 	depth int
-	owned bool // strings are copies of their own
+	owned bool   // strings are copies of their own
+	spare []byte // the buffer of the last escaped string skipped
 }
 
 // New returns a Parser at the start of b. The strings it returns are
@@ -31,8 +33,11 @@ type Parser struct {
 func New(b []byte) *Parser { return &Parser{b: string(b)} }
 
 // NewOwned returns a Parser at the start of b whose strings are each a
-// copy of their own: keeping one keeps nothing else of b alive.
-func NewOwned(b []byte) *Parser { return &Parser{b: string(b), owned: true} }
+// copy of their own: keeping one keeps nothing of b alive. It reads b in
+// place, without a copy, so b must not change while the Parser is in use.
+func NewOwned(b []byte) *Parser {
+	return &Parser{b: unsafe.String(unsafe.SliceData(b), len(b)), owned: true}
+}
 
 // sub returns the text [start, end).
 func (p *Parser) sub(start, end int) string {
@@ -104,6 +109,11 @@ func (p *Parser) Expect(c byte) error {
 // Object reads an object, calling member for every key; member must consume
 // the value.
 func (p *Parser) Object(member func(key string) error) error {
+	return p.object(member, true)
+}
+
+// object is Object, passing member "" for every key unless keep.
+func (p *Parser) object(member func(key string) error, keep bool) error {
 	if err := p.Expect('{'); err != nil {
 		return err
 	}
@@ -115,7 +125,7 @@ func (p *Parser) Object(member func(key string) error) error {
 		if p.Peek() != '"' {
 			return p.Fail("want an object key")
 		}
-		key, err := p.Str()
+		key, err := p.str(keep)
 		if err != nil {
 			return err
 		}
@@ -167,6 +177,12 @@ func (p *Parser) Array(elem func() error) error {
 // Str reads a string, decoding escapes; lone surrogates are errors, as
 // in serde_json.
 func (p *Parser) Str() (string, error) {
+	return p.str(true)
+}
+
+// str is Str, returning "" for any string unless keep (so that skipped
+// strings cost no allocation).
+func (p *Parser) str(keep bool) (string, error) {
 	if err := p.Expect('"'); err != nil {
 		return "", err
 	}
@@ -174,11 +190,14 @@ func (p *Parser) Str() (string, error) {
 	for p.pos < len(p.b) {
 		switch c := p.b[p.pos]; {
 		case c == '"':
-			s := p.sub(start, p.pos)
+			var s string
+			if keep {
+				s = p.sub(start, p.pos)
+			}
 			p.pos++
 			return s, nil
 		case c == '\\':
-			return p.escapedString(start)
+			return p.escapedString(start, keep)
 		case c < 0x20:
 			return "", p.Fail("control character in string")
 		default:
@@ -188,13 +207,20 @@ func (p *Parser) Str() (string, error) {
 	return "", p.Fail("unterminated string")
 }
 
-func (p *Parser) escapedString(start int) (string, error) {
-	buf := append([]byte(nil), p.b[start:p.pos]...)
+func (p *Parser) escapedString(start int, keep bool) (string, error) {
+	buf := p.spare[:0]
+	if keep {
+		buf = append([]byte(nil), p.b[start:p.pos]...)
+	}
 	for p.pos < len(p.b) {
 		c := p.b[p.pos]
 		switch {
 		case c == '"':
 			p.pos++
+			if !keep {
+				p.spare = buf[:0]
+				return "", nil
+			}
 			return string(buf), nil
 		case c < 0x20:
 			return "", p.Fail("control character in string")
@@ -313,7 +339,7 @@ func (p *Parser) Uint() (int64, error) {
 func (p *Parser) Skip() error {
 	switch c := p.Peek(); {
 	case c == '"':
-		_, err := p.Str()
+		_, err := p.str(false)
 		return err
 	case c == '{' || c == '[':
 		if p.depth++; p.depth > maxDepth {
@@ -321,7 +347,7 @@ func (p *Parser) Skip() error {
 		}
 		defer func() { p.depth-- }()
 		if c == '{' {
-			return p.Object(func(string) error { return p.Skip() })
+			return p.object(func(string) error { return p.Skip() }, false)
 		}
 		return p.Array(p.Skip)
 	case c == '-' || ('0' <= c && c <= '9'):

@@ -3,6 +3,7 @@ package jsonscan
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,6 +97,41 @@ func TestOwned(t *testing.T) {
 			if inside := lo <= at && at < lo+uintptr(len(p.b)); inside == owned {
 				t.Errorf("owned %v: %q inside the parser's text: %v", owned, s, inside)
 			}
+		}
+	}
+}
+
+// TestOwnedInPlace checks that NewOwned reads its text where it is.
+func TestOwnedInPlace(t *testing.T) {
+	b := []byte(`{"a": 1}`)
+	if p := NewOwned(b); unsafe.StringData(p.b) != &b[0] {
+		t.Error("NewOwned copied its text")
+	}
+}
+
+// TestSkipAllocs checks that skipping a value allocates nothing per
+// string, escaped or not, in either kind of Parser.
+func TestSkipAllocs(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString(`{"model": {"vocab": {`)
+	for i := range 1000 {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		fmt.Fprintf(&sb, `"tok%d\u00e9\n": [%d, "x\"y", {"k\t%d": null}]`, i, i, i)
+	}
+	sb.WriteString(`}}}`)
+	b := []byte(sb.String())
+	for _, newParser := range []func([]byte) *Parser{New, NewOwned} {
+		p := newParser(b)
+		allocs := testing.AllocsPerRun(5, func() {
+			p.pos = 0
+			if err := p.Skip(); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs > 10 {
+			t.Errorf("Skip of 1000 members made %v allocations", allocs)
 		}
 	}
 }
