@@ -36,6 +36,10 @@ func report(w io.Writer, c *config, rows map[string]map[string]*row) {
 		gb := float64(r.bytes) / 1e9
 		fmt.Fprintf(w, "\nhfgo decode: %.0f MB of weights a token, %.1f GB/s; a plain read loop of the same weights on %d cores, between rounds: %.1f GB/s (median of %d)\n",
 			float64(r.bytes)/1e6, gb/(med(r)/1e3), c.threads, gb/(median(r.readMS)/1e3), len(r.readMS))
+		if ratios := stepsOverRead(r); len(ratios) > 0 {
+			fmt.Fprintf(w, "a decoding step takes %.3fx the read loop that follows its round (median of %d rounds; %.3f-%.3f)\n",
+				median(ratios), len(ratios), slices.Min(ratios), slices.Max(ratios))
+		}
 	}
 	for _, impl := range []string{"pytorch", "onnxruntime"} {
 		for _, wl := range c.workloads {
@@ -45,6 +49,22 @@ func report(w io.Writer, c *config, rows map[string]map[string]*row) {
 			}
 		}
 	}
+}
+
+// stepsOverRead pairs each round of decoding steps with the read loop run
+// right after it, and returns the ratios of their times: a step's cost
+// relative to the memory bandwidth of the moment, which on a shared machine
+// varies more from minute to minute than the step does against it. Each
+// worker round adds decodeSteps times and then one read.
+func stepsOverRead(r *row) []float64 {
+	if len(r.times) != decodeSteps*len(r.readMS) {
+		return nil
+	}
+	ratios := make([]float64, len(r.readMS))
+	for i, read := range r.readMS {
+		ratios[i] = median(r.times[i*decodeSteps:(i+1)*decodeSteps]) / read
+	}
+	return ratios
 }
 
 func med(r *row) float64 {
