@@ -34,8 +34,8 @@ func report(w io.Writer, c *config, rows map[string]map[string]*row) {
 	tw.Flush()
 	if r := rows["decode"]["hfgo"]; r != nil && r.bytes > 0 && len(r.readMS) > 0 {
 		gb := float64(r.bytes) / 1e9
-		fmt.Fprintf(w, "\nhfgo decode: %.0f MB of weights a token, %.1f GB/s; a plain read loop of the same weights on %d cores, between rounds: %.1f GB/s (median of %d)\n",
-			float64(r.bytes)/1e6, gb/(med(r)/1e3), c.threads, gb/(median(r.readMS)/1e3), len(r.readMS))
+		fmt.Fprintf(w, "\nhfgo decode: %.0f MB of weights a token, %.1f GB/s; a plain read loop of the same weights on %d cores, between rounds: %.1f GB/s (median of %d rounds, each the median of %d reads)\n",
+			float64(r.bytes)/1e6, gb/(med(r)/1e3), c.threads, gb/(median(r.readMS)/1e3), len(r.readMS), readsPerRound)
 		if ratios := stepsOverRead(r); len(ratios) > 0 {
 			fmt.Fprintf(w, "a decoding step takes %.3fx the read loop that follows its round (median of %d rounds; %.3f-%.3f)\n",
 				median(ratios), len(ratios), slices.Min(ratios), slices.Max(ratios))

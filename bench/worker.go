@@ -25,6 +25,9 @@ var bertShapes = map[string][2]int{"b1s8": {1, 8}, "b1s128": {1, 128}, "b1s512":
 const (
 	prefillLen  = 32
 	decodeSteps = 32
+	// readsPerRound is how many times the weights are read after each round
+	// of decoding steps, to time the memory bandwidth of that moment.
+	readsPerRound = 3
 )
 
 // profileEnv names a file the worker writes its CPU profile to.
@@ -42,7 +45,8 @@ type result struct {
 	// MaxRSSKB is the process's own peak resident set, VmHWM.
 	MaxRSSKB int64 `json:"maxrss_kb"`
 	// ReadMS, for decoding, are the times of a plain read of the weights
-	// one step reads (WeightBytes), one after each round of steps.
+	// one step reads (WeightBytes): after each round of steps, the median
+	// of readsPerRound reads.
 	ReadMS      []float64 `json:"read_ms,omitempty"`
 	WeightBytes int64     `json:"weight_bytes,omitempty"`
 	// Version and Setup describe a baseline: its library, and the BLAS or
@@ -180,7 +184,11 @@ func gpt2Workload(ctx context.Context, dir, workload string, iters int, res *res
 				}
 			}
 			if i >= 0 {
-				res.ReadMS = append(res.ReadMS, readWeights(weights))
+				reads := make([]float64, readsPerRound)
+				for r := range reads {
+					reads[r] = readWeights(weights)
+				}
+				res.ReadMS = append(res.ReadMS, median(reads))
 			}
 			res.WeightBytes = 0
 			for _, w := range weights {
