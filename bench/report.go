@@ -55,7 +55,7 @@ func report(w io.Writer, c *config, rows map[string]map[string]*row) {
 // right after it, and returns the ratios of their times: a step's cost
 // relative to the memory bandwidth of the moment, which on a shared machine
 // varies more from minute to minute than the step does against it. Each
-// worker round adds decodeSteps times and then one read.
+// worker round adds decodeSteps times and then one read time.
 func stepsOverRead(r *row) []float64 {
 	if len(r.times) != decodeSteps*len(r.readMS) {
 		return nil
